@@ -1,0 +1,176 @@
+//! Every setting chuzhi reads, with its default (STYLE habit 13). The README's configuration table mirrors this file.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Typed configuration, read from the environment. `Debug` redacts the database password.
+#[derive(Clone)]
+pub struct Config {
+    /// `CHUZHI_DATABASE_URL`, else `DATABASE_URL`; default `sqlite://chuzhi.db`. A `postgres://…` URL selects PostgreSQL.
+    pub database_url: String,
+    /// `CHUZHI_BIND`: where `serve` listens; default `127.0.0.1:8080`.
+    pub bind: String,
+    /// `CHUZHI_SWEEP_CRON`: when `serve` sweeps, a cron expression with seconds, in Asia/Shanghai; default every 5 minutes.
+    pub sweep_cron: String,
+    /// `CHUZHI_DIGEST_CRON`: when `serve` sends the daily digest, in Asia/Shanghai; default 08:30 every day.
+    pub digest_cron: String,
+    /// `CHUZHI_SWEEP_LIMIT`: the most nodes one sweep handles; the rest wait for the next tick. Default 10000.
+    pub sweep_limit: u32,
+    /// `CHUZHI_UPCOMING_WORKING_DAYS`: how many working days before its due date a node raises an "upcoming" alert (SPEC §3.2). Default 3.
+    pub upcoming_working_days: u32,
+    /// `CHUZHI_SEIZURE_RENEWAL_LEAD_WORKING_DAYS`: how early the seizure-expiry node (SEIZ-1) reminds staff to renew. Default 20.
+    pub seizure_renewal_lead_working_days: u32,
+    /// `CHUZHI_CALENDAR_DIR`: a folder of holiday schedules (`YYYY.json`) loaded over the built-in ones. Default none.
+    pub calendar_dir: Option<PathBuf>,
+    /// `CHUZHI_DB_MAX_CONNECTIONS`: the connection pool's size. Default 8.
+    pub db_max_connections: u32,
+    /// `CHUZHI_LOG`: the tracing filter; default `info`. `CHUZHI_LOG_FORMAT=json` logs JSON lines.
+    pub log_filter: String,
+    pub log_json: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://chuzhi.db".to_string(),
+            bind: "127.0.0.1:8080".to_string(),
+            sweep_cron: "0 */5 * * * *".to_string(),
+            digest_cron: "0 30 8 * * *".to_string(),
+            sweep_limit: 10_000,
+            upcoming_working_days: 3,
+            seizure_renewal_lead_working_days: 20,
+            calendar_dir: None,
+            db_max_connections: 8,
+            log_filter: "info".to_string(),
+            log_json: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {name} = '{value}': {expected}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub expected: String,
+}
+
+impl Config {
+    /// Reads the environment over the defaults. A value that cannot be used is an error that names the variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = Config::default();
+        if let Some(url) = lookup("CHUZHI_DATABASE_URL").or_else(|| lookup("DATABASE_URL")) {
+            config.database_url = url;
+        }
+        if let Some(bind) = lookup("CHUZHI_BIND") {
+            config.bind = bind;
+        }
+        if let Some(cron) = lookup("CHUZHI_SWEEP_CRON") {
+            config.sweep_cron = cron;
+        }
+        if let Some(cron) = lookup("CHUZHI_DIGEST_CRON") {
+            config.digest_cron = cron;
+        }
+        let number = |name: &'static str, default: u32, range: std::ops::RangeInclusive<u32>| -> Result<u32, ConfigError> {
+            match lookup(name) {
+                None => Ok(default),
+                Some(value) => value.trim().parse::<u32>().ok().filter(|n| range.contains(n)).ok_or(ConfigError {
+                    name,
+                    value,
+                    expected: format!("a whole number from {} to {}", range.start(), range.end()),
+                }),
+            }
+        };
+        config.sweep_limit = number("CHUZHI_SWEEP_LIMIT", config.sweep_limit, 1..=1_000_000)?;
+        config.upcoming_working_days = number("CHUZHI_UPCOMING_WORKING_DAYS", config.upcoming_working_days, 0..=60)?;
+        config.seizure_renewal_lead_working_days = number(
+            "CHUZHI_SEIZURE_RENEWAL_LEAD_WORKING_DAYS",
+            config.seizure_renewal_lead_working_days,
+            0..=250,
+        )?;
+        config.db_max_connections = number("CHUZHI_DB_MAX_CONNECTIONS", config.db_max_connections, 1..=512)?;
+        config.calendar_dir = lookup("CHUZHI_CALENDAR_DIR").filter(|dir| !dir.is_empty()).map(PathBuf::from);
+        if let Some(filter) = lookup("CHUZHI_LOG") {
+            config.log_filter = filter;
+        }
+        config.log_json = lookup("CHUZHI_LOG_FORMAT").is_some_and(|format| format.eq_ignore_ascii_case("json"));
+        for (name, expression) in [("CHUZHI_SWEEP_CRON", &config.sweep_cron), ("CHUZHI_DIGEST_CRON", &config.digest_cron)] {
+            expression.parse::<cron::Schedule>().map_err(|error| ConfigError {
+                name,
+                value: expression.clone(),
+                expected: format!("a cron expression with seconds, like \"0 */5 * * * *\" ({error})"),
+            })?;
+        }
+        if !(config.database_url.starts_with("sqlite:") || config.database_url.starts_with("postgres://") || config.database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                name: "CHUZHI_DATABASE_URL",
+                value: redact_url(&config.database_url),
+                expected: "a sqlite://FILE or postgres://… URL".to_string(),
+            });
+        }
+        Ok(config)
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("sweep_cron", &self.sweep_cron)
+            .field("digest_cron", &self.digest_cron)
+            .field("sweep_limit", &self.sweep_limit)
+            .field("upcoming_working_days", &self.upcoming_working_days)
+            .field("seizure_renewal_lead_working_days", &self.seizure_renewal_lead_working_days)
+            .field("calendar_dir", &self.calendar_dir)
+            .field("db_max_connections", &self.db_max_connections)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_sqlite_file_on_localhost() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.database_url, "sqlite://chuzhi.db");
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.upcoming_working_days, 3);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let error = Config::from_lookup(|name| (name == "CHUZHI_SWEEP_LIMIT").then(|| "lots".to_string())).unwrap_err();
+        assert_eq!(error.name, "CHUZHI_SWEEP_LIMIT");
+        let error = Config::from_lookup(|name| (name == "CHUZHI_SWEEP_CRON").then(|| "every minute".to_string())).unwrap_err();
+        assert_eq!(error.name, "CHUZHI_SWEEP_CRON");
+    }
+
+    #[test]
+    fn debug_redacts_the_database_password() {
+        let config = Config::from_lookup(|name| (name == "DATABASE_URL").then(|| "postgres://u:secret@h/db".to_string())).unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("postgres://u:***@h/db"), "{shown}");
+    }
+}

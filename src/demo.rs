@@ -1,0 +1,171 @@
+//! `chuzhi demo`: a demonstration court with cases and seized assets at different stages, walked through a week
+//! of sweeps so a new user sees nodes and alerts at once. Later capabilities extend it.
+
+use crate::auth::{Principal, Role};
+use crate::clock::{local_date, ManualClock};
+use crate::engine::Engine;
+use crate::error::Outcome;
+use crate::money::Money;
+use crate::registry::{AssetKind, NewApplicant, NewAsset, NewCase, NewDebtor, PayoutAccount};
+use crate::store;
+use chrono::{Days, NaiveDate};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+pub const DEMO_COURT_CODE: &str = "999001";
+pub const DEMO_COURT_NAME: &str = "示范市示范区人民法院";
+
+/// What the demo did, for the terminal.
+pub struct DemoReport {
+    pub lines: Vec<String>,
+    pub tokens: Vec<(Role, String)>,
+}
+
+struct DemoAsset {
+    kind: AssetKind,
+    description: &'static str,
+    seized_days_ago: u64,
+    high_value_or_complex: bool,
+}
+
+struct DemoCase {
+    number: &'static str,
+    claim: &'static str,
+    filed_days_ago: u64,
+    applicant: &'static str,
+    debtor: &'static str,
+    assets: Vec<DemoAsset>,
+}
+
+fn demo_cases() -> Vec<DemoCase> {
+    vec![
+        DemoCase {
+            number: "(2026)示0102执101号",
+            claim: "1860000.00",
+            filed_days_ago: 60,
+            applicant: "示范银行股份有限公司示范支行",
+            debtor: "张某某",
+            assets: vec![DemoAsset { kind: AssetKind::RealEstate, description: "示范区光明路8号3单元1201室住宅", seized_days_ago: 40, high_value_or_complex: true }],
+        },
+        DemoCase {
+            number: "(2026)示0102执233号",
+            claim: "356000.50",
+            filed_days_ago: 45,
+            applicant: "李某",
+            debtor: "示范商贸有限公司",
+            assets: vec![
+                DemoAsset { kind: AssetKind::Vehicle, description: "小型轿车 示A·12345", seized_days_ago: 28, high_value_or_complex: false },
+                DemoAsset { kind: AssetKind::Equity, description: "示范商贸有限公司持有的示范物流有限公司30%股权", seized_days_ago: 5, high_value_or_complex: true },
+            ],
+        },
+        DemoCase {
+            number: "(2025)示0102执877号",
+            claim: "98000.00",
+            filed_days_ago: 400,
+            applicant: "王某",
+            debtor: "赵某",
+            assets: vec![DemoAsset { kind: AssetKind::Deposit, description: "赵某在示范银行的存款账户 6222********1234", seized_days_ago: 340, high_value_or_complex: false }],
+        },
+        DemoCase {
+            number: "(2026)示0102执305号",
+            claim: "42000.00",
+            filed_days_ago: 31,
+            applicant: "示范建材有限公司",
+            debtor: "钱某",
+            assets: vec![DemoAsset { kind: AssetKind::Movable, description: "挖掘机一台（卡特彼勒320D）", seized_days_ago: 26, high_value_or_complex: false }],
+        },
+    ]
+}
+
+/// Loads the demonstration court (once) and walks it through the next seven days of sweeps.
+pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport> {
+    let mut lines = Vec::new();
+    let start = clock.now_instant();
+    let today = local_date(start);
+    let mut tokens = Vec::new();
+    let court = match store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await? {
+        Some(court) => {
+            lines.push(format!("The demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE}) is already loaded; walking it forward."));
+            court
+        }
+        None => {
+            engine.create_court(DEMO_COURT_CODE, DEMO_COURT_NAME).await?;
+            lines.push(format!("Created the demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE})."));
+            let court = store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await?.ok_or_else(|| crate::error::Refusal::internal("demo court vanished"))?;
+            let clerk = Principal { user: "演示助理".to_string(), court_id: court.id, court_code: court.code.clone(), role: Role::Assistant };
+            for case in demo_cases() {
+                load_case(engine, &clerk, today, &case, &mut lines).await?;
+            }
+            court
+        }
+    };
+    for role in Role::ALL {
+        tokens.push((role, engine.create_token(&court.code, &format!("演示{}", role.as_str()), role).await?));
+    }
+    lines.push(String::new());
+    lines.push("Walking the court through a week of sweeps (one at 09:00 each day):".to_string());
+    for day in 0..7u64 {
+        let at = start + chrono::Duration::days(day as i64);
+        clock.set(at);
+        let reports = engine.sweep_all(at).await?;
+        let mut line = format!("  {}  ", local_date(at));
+        let (upcoming, due_today, overdue) = reports.iter().fold((0, 0, 0), |sum, r| (sum.0 + r.upcoming, sum.1 + r.due_today, sum.2 + r.overdue));
+        if upcoming + due_today + overdue == 0 {
+            line.push_str("nothing new");
+        } else {
+            let _ = write!(line, "{upcoming} upcoming, {due_today} due today, {overdue} overdue");
+            if overdue > 0 {
+                line.push_str(" (escalated to the supervisors)");
+            }
+        }
+        lines.push(line);
+    }
+    clock.set(start);
+    Ok(DemoReport { lines, tokens })
+}
+
+async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &DemoCase, lines: &mut Vec<String>) -> Outcome<()> {
+    let filed = today - Days::new(case.filed_days_ago);
+    let input = NewCase {
+        case_number: case.number.to_string(),
+        filing_date: filed,
+        claim_amount: Money::parse(case.claim).map_err(crate::error::Refusal::internal)?,
+        applicants: vec![NewApplicant {
+            name: case.applicant.to_string(),
+            identity_number: None,
+            payout_account: Some(PayoutAccount {
+                bank: "示范银行示范支行".to_string(),
+                account_name: case.applicant.to_string(),
+                account_number: "6222020200112233445".to_string(),
+                confirmed_on: filed,
+            }),
+        }],
+        debtors: vec![NewDebtor { name: case.debtor.to_string(), identity_number: None }],
+    };
+    let detail = engine.register_case(clerk, &input).await?;
+    lines.push(format!("  case {} — claim ¥{} — collection account {}", case.number, detail.case.claim_amount, detail.case.collection_account));
+    for asset in &case.assets {
+        let input = NewAsset {
+            kind: asset.kind,
+            description: asset.description.to_string(),
+            seizure_date: today - Days::new(asset.seized_days_ago),
+            to_be_sold: None,
+            has_official_price: matches!(asset.kind, AssetKind::Vehicle),
+            needs_onsite_inspection: matches!(asset.kind, AssetKind::RealEstate),
+            appraisal_required_by_law: false,
+            high_value_or_complex: asset.high_value_or_complex,
+        };
+        let detail = engine.register_asset(clerk, detail.case.id, &input).await?;
+        lines.push(format!("    asset {} ({}, seized {})", asset.description, asset.kind.as_str(), input.seizure_date));
+        for node in &detail.nodes {
+            lines.push(format!("      {} due {}{} — {}", node.rule, node.due_date, if node.provisional { " (provisional)" } else { "" }, node.title));
+        }
+    }
+    Ok(())
+}
+
+impl ManualClock {
+    fn now_instant(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::clock::Clock::now(self)
+    }
+}

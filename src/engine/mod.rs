@@ -1,0 +1,134 @@
+//! Commands: load, decide in the domain, then write the state, its nodes, its audit event and its outbox messages
+//! in one transaction. HTTP handlers and the CLI both call these, so the rules hold whichever door is used.
+
+pub mod registry;
+mod sweep;
+
+pub use registry::{AlertView, AssetDetail, AssetView, CaseDetail, CaseView, NodeDetail, NodeView};
+pub use sweep::{DigestReport, SweepReport};
+
+use crate::audit::{Actor, EventDraft, Verification, Verifier};
+use crate::auth::{Permission, Principal, Role};
+use crate::calendar::Calendar;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::{Code, Outcome, Refusal};
+use crate::store::{self, Db};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The engine's settings (a subset of `Config`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub upcoming_working_days: u32,
+    pub seizure_renewal_lead_working_days: u32,
+    pub sweep_limit: u32,
+}
+
+impl From<&Config> for Settings {
+    fn from(config: &Config) -> Self {
+        Settings {
+            upcoming_working_days: config.upcoming_working_days,
+            seizure_renewal_lead_working_days: config.seizure_renewal_lead_working_days,
+            sweep_limit: config.sweep_limit,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::from(&Config::default())
+    }
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    pub db: Db,
+    pub calendar: Arc<Calendar>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+impl Engine {
+    pub fn new(db: Db, calendar: Arc<Calendar>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        Engine { db, calendar, clock, settings }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Refuses a caller whose role may not run the command.
+    pub fn require(&self, principal: &Principal, permission: Permission, action: &str) -> Outcome<()> {
+        if permission.allows(principal.role) {
+            Ok(())
+        } else {
+            Err(Refusal::new(Code::RoleNotAllowed, format!("the role {} may not {action}", principal.role)))
+        }
+    }
+
+    /// Writes the audit record of a refused command, alone in its own transaction (SPEC §3.3).
+    pub async fn record_refusal(&self, actor: &Actor, action: &str, subject: &str, refusal: &Refusal) -> Result<(), sqlx::Error> {
+        let write = self.db.begin_write(self.now()).await?;
+        write.commit(EventDraft::refusal(actor, action, subject, refusal)).await?;
+        Ok(())
+    }
+
+    /// Registers a court (CLI only).
+    pub async fn create_court(&self, code: &str, name: &str) -> Outcome<i64> {
+        crate::registry::validate_court_code(code).map_err(|message| Refusal::new(Code::InvalidField, message))?;
+        if name.trim().is_empty() {
+            return Err(Refusal::new(Code::InvalidField, "the court's name must not be empty"));
+        }
+        let mut write = self.db.begin_write(self.now()).await?;
+        let id = store::auth::insert_court(&mut write.tx, code, name.trim())
+            .await
+            .map_err(|error| store::map_unique(error, Code::InvalidField, format!("a court with code {code} exists already")))?;
+        let actor = Actor::system("cli");
+        write.commit(EventDraft::change(&actor, "create_court", format!("court:{id}"), serde_json::json!({ "code": code, "name": name }))).await?;
+        Ok(id)
+    }
+
+    /// Creates a bearer token for a user of a court; returns the token, which is shown once and stored only hashed.
+    pub async fn create_token(&self, court_code: &str, user: &str, role: Role) -> Outcome<String> {
+        if user.trim().is_empty() {
+            return Err(Refusal::new(Code::InvalidField, "the user name must not be empty"));
+        }
+        let now = self.now();
+        let mut write = self.db.begin_write(now).await?;
+        let court = store::auth::court_by_code_tx(&mut write.tx, court_code)
+            .await?
+            .ok_or_else(|| Refusal::new(Code::CourtNotFound, format!("no court with code {court_code}")))?;
+        let token = crate::auth::new_token();
+        store::auth::insert_token(&mut write.tx, &crate::auth::token_hash(&token), user.trim(), court.id, role, now).await?;
+        let actor = Actor { user: "system:cli".to_string(), role: "system".to_string(), court_id: Some(court.id) };
+        write
+            .commit(EventDraft::change(&actor, "create_token", format!("user:{}", user.trim()), serde_json::json!({ "role": role.as_str() })))
+            .await?;
+        Ok(token)
+    }
+
+    pub async fn authenticate(&self, token: &str) -> Outcome<Principal> {
+        store::auth::principal_by_token_hash(&self.db, &crate::auth::token_hash(token))
+            .await?
+            .ok_or_else(|| Refusal::new(Code::InvalidToken, "the bearer token is unknown or revoked"))
+    }
+
+    /// Walks the whole audit chain and names the first broken link.
+    pub async fn verify_audit(&self) -> Result<Verification, sqlx::Error> {
+        let (head_seq, head_hash) = store::audit::head(&self.db).await?;
+        let mut verifier = Verifier::default();
+        let mut after = 0;
+        loop {
+            let page = store::audit::page(&self.db, after, 5_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for event in &page {
+                if let Err(found) = verifier.check(event) {
+                    return Ok(found);
+                }
+            }
+        }
+        Ok(verifier.finish(head_seq, &head_hash))
+    }
+}

@@ -1,0 +1,134 @@
+//! Sweeps (SPEC §3.2, STYLE habit 9): bounded, idempotent, and what tests call directly; the scheduled loop in
+//! `serve` only ticks and logs.
+
+use super::Engine;
+use crate::audit::{Actor, EventDraft};
+use crate::calendar::Period;
+use crate::clock::local_date;
+use crate::error::Outcome;
+use crate::nodes::node_dates;
+use crate::store;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// What one sweep raised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SweepReport {
+    #[schema(value_type = String, format = Date)]
+    pub as_of: Option<NaiveDate>,
+    /// The audit sequence number of the sweep, which also tags its alerts; none when nothing was due.
+    pub sweep_seq: Option<i64>,
+    pub nodes_advanced: u64,
+    pub upcoming: u64,
+    pub due_today: u64,
+    pub overdue: u64,
+    /// True when the limit was reached and more due nodes wait for the next sweep.
+    pub more_due: bool,
+}
+
+impl SweepReport {
+    pub fn alerts_raised(&self) -> u64 {
+        self.upcoming + self.due_today + self.overdue
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DigestReport {
+    pub digests_sent: u64,
+}
+
+impl Engine {
+    /// Raises the alerts that are due as of `now`, for at most `limit` nodes: `upcoming`, `due_today`, and
+    /// `overdue`, which escalates to the court's supervisors. Alerts and their outbox messages are written with
+    /// the nodes' new stages and one audit event, in one transaction. Running it twice raises nothing new; two
+    /// processes running it at once raise nothing twice (the audit head's lock orders them, and the unique key
+    /// (node, kind) would refuse a duplicate anyway).
+    pub async fn sweep(&self, now: DateTime<Utc>, limit: u32) -> Outcome<SweepReport> {
+        let today = local_date(now);
+        let limit = i64::from(limit.max(1));
+        if !store::nodes::any_due(&self.db, today).await? {
+            return Ok(SweepReport { as_of: Some(today), ..Default::default() });
+        }
+        let mut write = self.db.begin_write(now).await?;
+        let sweep_seq = write.seq;
+        store::nodes::raise_alerts(&mut write.tx, today, now, sweep_seq, limit).await?;
+        store::nodes::enqueue_alerts(&mut write.tx, now, sweep_seq).await?;
+        let nodes_advanced = store::nodes::advance_due_nodes(&mut write.tx, today, limit).await?;
+        let mut report = SweepReport { as_of: Some(today), sweep_seq: Some(sweep_seq), nodes_advanced, more_due: nodes_advanced as i64 >= limit, ..Default::default() };
+        for (kind, count) in store::nodes::alert_counts_of_sweep(&mut write.tx, sweep_seq).await? {
+            let count = count as u64;
+            match kind.as_str() {
+                "upcoming" => report.upcoming = count,
+                "due_today" => report.due_today = count,
+                _ => report.overdue = count,
+            }
+        }
+        let payload = serde_json::to_value(&report).unwrap_or_default();
+        write.commit(EventDraft::change(&Actor::system("sweep"), "sweep", format!("sweep:{today}"), payload)).await?;
+        tracing::info!(%today, nodes_advanced, alerts = report.alerts_raised(), overdue = report.overdue, "sweep");
+        Ok(report)
+    }
+
+    /// Sweeps until nothing due is left (the CLI's `sweep`, the demo).
+    pub async fn sweep_all(&self, now: DateTime<Utc>) -> Outcome<Vec<SweepReport>> {
+        let mut reports = Vec::new();
+        loop {
+            let report = self.sweep(now, self.settings.sweep_limit).await?;
+            let more = report.more_due;
+            reports.push(report);
+            if !more {
+                return Ok(reports);
+            }
+        }
+    }
+
+    /// The daily digest (SPEC §3.2, 08:30 Asia/Shanghai): one outbox message per court and day with the counts
+    /// of nodes due today, overdue and upcoming. Sent once per court and day, however often it runs.
+    pub async fn digest(&self, now: DateTime<Utc>) -> Outcome<DigestReport> {
+        let today = local_date(now);
+        let mut write = self.db.begin_write(now).await?;
+        let mut report = DigestReport::default();
+        for (court_id, due_today, overdue, upcoming) in store::nodes::digest_counts(&mut write.tx, today).await? {
+            if store::nodes::claim_digest(&mut write.tx, court_id, today).await? {
+                let payload = serde_json::json!({ "court_id": court_id, "date": today, "due_today": due_today, "overdue": overdue, "upcoming": upcoming });
+                store::nodes::enqueue(&mut write.tx, "digest.daily", Some(court_id), &payload, now).await?;
+                report.digests_sent += 1;
+            }
+        }
+        write.commit(EventDraft::change(&Actor::system("digest"), "digest", format!("digest:{today}"), serde_json::to_value(&report).unwrap_or_default())).await?;
+        Ok(report)
+    }
+
+    /// Recomputes the open nodes marked provisional (PER-10) against the calendar now loaded, e.g. after the
+    /// State Council publishes next year's schedule. Returns how many nodes got new dates.
+    pub async fn recompute_provisional_nodes(&self) -> Outcome<u64> {
+        let now = self.now();
+        let mut write = self.db.begin_write(now).await?;
+        let mut changed = Vec::new();
+        let mut after = 0;
+        loop {
+            let rows = store::nodes::open_provisional_nodes(&mut write.tx, after, 1_000).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in rows {
+                let Ok(period) = row.period.parse::<Period>() else { continue };
+                let deadline = self.calendar.deadline(row.trigger_date, period);
+                let lead = u32::try_from(row.lead_working_days).unwrap_or(0);
+                let dates = node_dates(&self.calendar, deadline.due, deadline.provisional, row.trigger_date, lead);
+                if dates.due_date != row.due_date || dates.provisional != row.provisional || dates.remind_on != row.remind_on {
+                    store::nodes::reschedule_node(&mut write.tx, row.id, &dates).await?;
+                    changed.push(serde_json::json!({ "node": row.id, "from": row.due_date, "to": dates.due_date, "provisional": dates.provisional }));
+                }
+            }
+        }
+        let count = changed.len() as u64;
+        if count == 0 {
+            return Ok(0);
+        }
+        write
+            .commit(EventDraft::change(&Actor::system("calendar"), "recompute_provisional_nodes", "nodes", serde_json::json!({ "changed": changed })))
+            .await?;
+        Ok(count)
+    }
+}
+

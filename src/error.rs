@@ -1,0 +1,168 @@
+//! The closed list of outcome codes (STYLE habit 4) and the one error type commands return.
+//!
+//! A command checks its input in a documented order and returns the first `Refusal` it meets. Each code has a
+//! fixed HTTP status class and, where it enforces law, the rule ID it enforces. `Internal` is a bug or an
+//! outage: its text is logged, never shown.
+
+use serde_json::Value;
+
+/// Every refusal chuzhi can give. Stable `snake_case` names; new codes are added, never renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The request body is not JSON.
+    MalformedJson,
+    /// The body names a field the command does not know.
+    UnknownField,
+    /// A field is missing or has the wrong type or shape.
+    InvalidField,
+    /// A money amount is negative, has more than two decimals, or is not a decimal string.
+    InvalidAmount,
+    /// A date does not exist or is not `YYYY-MM-DD`.
+    InvalidDate,
+    /// A query parameter is malformed.
+    InvalidQuery,
+    /// A path segment (an id) is malformed.
+    InvalidPath,
+    /// The body must be `application/json`.
+    UnsupportedMediaType,
+    /// No bearer token was sent.
+    MissingToken,
+    /// The bearer token is unknown or revoked.
+    InvalidToken,
+    /// The caller's role may not run this command.
+    RoleNotAllowed,
+    /// The case does not exist in the caller's court.
+    CaseNotFound,
+    /// The asset does not exist in the caller's court.
+    AssetNotFound,
+    /// The node does not exist in the caller's court.
+    NodeNotFound,
+    /// The court does not exist.
+    CourtNotFound,
+    /// No such route.
+    RouteNotFound,
+    /// The case number is already registered in this court.
+    CaseNumberTaken,
+    /// A case needs at least one applicant and one debtor.
+    PartiesIncomplete,
+    /// An applicant's payout account must be confirmed at filing (FUND-1, item 20 of the 2021 opinion).
+    PayoutAccountUnconfirmed,
+    /// The seizure date lies before the case was filed, or in the future.
+    SeizureDateOutOfRange,
+    /// A filing date in the future.
+    FilingDateInFuture,
+    /// Something went wrong inside chuzhi.
+    Internal,
+}
+
+/// How a code is answered over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    UnsupportedMediaType,
+    Unprocessable,
+    Internal,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MalformedJson => "malformed_json",
+            Code::UnknownField => "unknown_field",
+            Code::InvalidField => "invalid_field",
+            Code::InvalidAmount => "invalid_amount",
+            Code::InvalidDate => "invalid_date",
+            Code::InvalidQuery => "invalid_query",
+            Code::InvalidPath => "invalid_path",
+            Code::UnsupportedMediaType => "unsupported_media_type",
+            Code::MissingToken => "missing_token",
+            Code::InvalidToken => "invalid_token",
+            Code::RoleNotAllowed => "role_not_allowed",
+            Code::CaseNotFound => "case_not_found",
+            Code::AssetNotFound => "asset_not_found",
+            Code::NodeNotFound => "node_not_found",
+            Code::CourtNotFound => "court_not_found",
+            Code::RouteNotFound => "route_not_found",
+            Code::CaseNumberTaken => "case_number_taken",
+            Code::PartiesIncomplete => "parties_incomplete",
+            Code::PayoutAccountUnconfirmed => "payout_account_unconfirmed",
+            Code::SeizureDateOutOfRange => "seizure_date_out_of_range",
+            Code::FilingDateInFuture => "filing_date_in_future",
+            Code::Internal => "internal",
+        }
+    }
+
+    /// The rule a code enforces, where it enforces law.
+    pub fn rule(self) -> Option<&'static str> {
+        match self {
+            Code::PayoutAccountUnconfirmed => Some("FUND-1"),
+            _ => None,
+        }
+    }
+
+    pub fn class(self) -> Class {
+        match self {
+            Code::MalformedJson | Code::InvalidQuery | Code::InvalidPath => Class::BadRequest,
+            Code::UnknownField
+            | Code::InvalidField
+            | Code::InvalidAmount
+            | Code::InvalidDate
+            | Code::PartiesIncomplete
+            | Code::PayoutAccountUnconfirmed
+            | Code::SeizureDateOutOfRange
+            | Code::FilingDateInFuture => Class::Unprocessable,
+            Code::UnsupportedMediaType => Class::UnsupportedMediaType,
+            Code::MissingToken | Code::InvalidToken => Class::Unauthorized,
+            Code::RoleNotAllowed => Class::Forbidden,
+            Code::CaseNotFound | Code::AssetNotFound | Code::NodeNotFound | Code::CourtNotFound | Code::RouteNotFound => {
+                Class::NotFound
+            }
+            Code::CaseNumberTaken => Class::Conflict,
+            Code::Internal => Class::Internal,
+        }
+    }
+}
+
+/// A command refused, or failed inside. What the caller sees is `code`, `rule`, `message` and `details`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: {message}", code.as_str())]
+pub struct Refusal {
+    pub code: Code,
+    pub rule: Option<&'static str>,
+    pub message: String,
+    pub details: Value,
+}
+
+impl Refusal {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Refusal { code, rule: code.rule(), message: message.into(), details: Value::Null }
+    }
+
+    pub fn with_rule(mut self, rule: &'static str) -> Self {
+        self.rule = Some(rule);
+        self
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// An internal failure. The cause goes to the log inside the request span; the caller sees a generic message.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Refusal::new(Code::Internal, "an internal error occurred; it has been logged")
+    }
+}
+
+impl From<sqlx::Error> for Refusal {
+    fn from(error: sqlx::Error) -> Self {
+        Refusal::internal(error)
+    }
+}
+
+pub type Outcome<T> = Result<T, Refusal>;

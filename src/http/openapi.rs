@@ -1,0 +1,32 @@
+//! The OpenAPI document, generated from the handlers and types (utoipa), served at `/api/openapi.json`.
+
+use super::handlers;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "chuzhi (处置)", description = "Deadlines, interception and exact money for the disposal of seized assets. Errors use the envelope {\"error\": {\"code\", \"rule\", \"message\", \"details\"}}; money is a decimal string; dates are YYYY-MM-DD."),
+    paths(
+        handlers::register_case, handlers::list_cases, handlers::get_case,
+        handlers::register_asset, handlers::list_assets, handlers::get_asset,
+        handlers::list_nodes, handlers::get_node, handlers::list_alerts, handlers::run_sweep, handlers::me,
+    ),
+    components(schemas(crate::registry::NewCase, crate::registry::NewAsset, crate::registry::AssetKind, super::error::ErrorEnvelope)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

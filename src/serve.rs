@@ -1,0 +1,88 @@
+//! `chuzhi serve`: the HTTP API plus the scheduled sweep and daily digest, with graceful shutdown.
+
+use crate::clock::china_offset;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::http::{router, AppState};
+use std::future::Future;
+use std::str::FromStr;
+use tokio::sync::watch;
+
+pub async fn serve(config: &Config, engine: Engine) -> anyhow::Result<()> {
+    let recomputed = engine.recompute_provisional_nodes().await.map_err(|refusal| anyhow::anyhow!(refusal.message))?;
+    if recomputed > 0 {
+        tracing::info!(recomputed, "provisional nodes recomputed against the loaded calendar (PER-10)");
+    }
+    let listener = tokio::net::TcpListener::bind(&config.bind).await?;
+    tracing::info!(address = %listener.local_addr()?, backend = ?engine.db.backend(), "chuzhi is serving");
+    let (stop_sender, stop) = watch::channel(false);
+    let sweeper = tokio::spawn(scheduled(config.sweep_cron.clone(), stop.clone(), engine.clone(), |engine| async move {
+        let now = engine.now();
+        match engine.sweep_all(now).await {
+            Ok(reports) => {
+                let raised: u64 = reports.iter().map(|report| report.alerts_raised()).sum();
+                tracing::info!(raised, "scheduled sweep");
+            }
+            Err(refusal) => tracing::error!(error = %refusal, "scheduled sweep failed"),
+        }
+    }));
+    let digester = tokio::spawn(scheduled(config.digest_cron.clone(), stop.clone(), engine.clone(), |engine| async move {
+        let now = engine.now();
+        match engine.digest(now).await {
+            Ok(report) => tracing::info!(sent = report.digests_sent, "daily digest"),
+            Err(refusal) => tracing::error!(error = %refusal, "daily digest failed"),
+        }
+    }));
+    let app = router(AppState { engine: engine.clone() });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let _ = stop_sender.send(true);
+    let _ = tokio::join!(sweeper, digester);
+    engine.db.close().await;
+    tracing::info!("chuzhi stopped");
+    Ok(())
+}
+
+/// Runs `job` at each time of the cron expression, read in Asia/Shanghai, until told to stop.
+async fn scheduled<F, Fut>(expression: String, mut stop: watch::Receiver<bool>, engine: Engine, job: F)
+where
+    F: Fn(Engine) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let schedule = match cron::Schedule::from_str(&expression) {
+        Ok(schedule) => schedule,
+        Err(error) => {
+            tracing::error!(%expression, %error, "invalid cron expression; this job will not run");
+            return;
+        }
+    };
+    loop {
+        let Some(next) = schedule.upcoming(china_offset()).next() else { return };
+        let wait = (next.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => job(engine.clone()).await,
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,278 @@
+//! Nodes, alerts, the outbox and digests. The sweep's statements are set-based and read only due nodes through
+//! the partial index on `next_alert_on`, so a sweep's cost follows the number of due nodes, not the number stored.
+
+use super::{on_pool, on_tx, Db, Tx};
+use crate::nodes::{NodeDates, NodePlan};
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NodeRow {
+    pub id: i64,
+    pub court_id: i64,
+    pub case_id: i64,
+    pub asset_id: Option<i64>,
+    pub rule_id: String,
+    pub title: String,
+    pub trigger_event: String,
+    pub trigger_date: NaiveDate,
+    pub period: String,
+    pub due_date: NaiveDate,
+    pub remind_on: NaiveDate,
+    pub overdue_on: NaiveDate,
+    pub lead_working_days: i32,
+    pub next_alert_on: Option<NaiveDate>,
+    pub status: String,
+    pub provisional: bool,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: i64,
+    pub node_id: i64,
+    pub court_id: i64,
+    pub kind: String,
+    pub audience: String,
+    pub as_of: NaiveDate,
+    pub raised_at: DateTime<Utc>,
+    pub rule_id: String,
+    pub title: String,
+    pub due_date: NaiveDate,
+    pub case_id: i64,
+    pub asset_id: Option<i64>,
+}
+
+const NODE_COLUMNS: &str = "id, court_id, case_id, asset_id, rule_id, title, trigger_event, trigger_date, period, due_date, remind_on, overdue_on, lead_working_days, next_alert_on, status, provisional, created_at, closed_at";
+const ALERT_SELECT: &str = "select a.id, a.node_id, a.court_id, a.kind, a.audience, a.as_of, a.raised_at, n.rule_id, n.title, n.due_date, n.case_id, n.asset_id
+     from alerts a join nodes n on n.id = a.node_id";
+
+pub struct NodeInsert<'a> {
+    pub court_id: i64,
+    pub case_id: i64,
+    pub asset_id: Option<i64>,
+    pub plan: &'a NodePlan,
+    pub dates: NodeDates,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_node(tx: &mut Tx, node: &NodeInsert<'_>) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into nodes (court_id, case_id, asset_id, rule_id, title, trigger_event, trigger_date, period, due_date, remind_on, overdue_on, lead_working_days, next_alert_on, status, provisional, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $10, 'pending', $12, $13) returning id",
+        )
+        .bind(node.court_id)
+        .bind(node.case_id)
+        .bind(node.asset_id)
+        .bind(node.plan.rule_id)
+        .bind(&node.plan.title)
+        .bind(&node.plan.trigger_event)
+        .bind(node.plan.trigger_date)
+        .bind(node.plan.period.to_string())
+        .bind(node.dates.due_date)
+        .bind(node.dates.remind_on)
+        .bind(node.dates.overdue_on)
+        .bind(node.dates.provisional)
+        .bind(node.created_at)
+        .bind(node.plan.lead_working_days as i32)
+        .fetch_one(conn)
+        .await
+    })
+}
+
+pub async fn node_in_court(db: &Db, court_id: i64, node_id: i64) -> Result<Option<NodeRow>, sqlx::Error> {
+    let sql = format!("select {NODE_COLUMNS} from nodes where id = $1 and court_id = $2");
+    on_pool!(db, pool => sqlx::query_as::<_, NodeRow>(&sql).bind(node_id).bind(court_id).fetch_optional(pool).await)
+}
+
+/// Filters for listing a court's nodes.
+#[derive(Debug, Clone, Default)]
+pub struct NodeFilter {
+    pub status: Option<String>,
+    pub case_id: Option<i64>,
+    pub asset_id: Option<i64>,
+    pub due_on_or_before: Option<NaiveDate>,
+    pub after_id: i64,
+    pub limit: i64,
+}
+
+pub async fn nodes_in_court(db: &Db, court_id: i64, filter: &NodeFilter) -> Result<Vec<NodeRow>, sqlx::Error> {
+    let sql = format!(
+        "select {NODE_COLUMNS} from nodes where court_id = $1 and id > $2
+           and ($3 is null or status = $3) and ($4 is null or case_id = $4) and ($5 is null or asset_id = $5)
+           and ($6 is null or due_date <= $6)
+         order by id limit $7"
+    );
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, NodeRow>(&sql)
+            .bind(court_id)
+            .bind(filter.after_id)
+            .bind(&filter.status)
+            .bind(filter.case_id)
+            .bind(filter.asset_id)
+            .bind(filter.due_on_or_before)
+            .bind(filter.limit)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+pub async fn nodes_of_asset_tx(tx: &mut Tx, asset_id: i64) -> Result<Vec<NodeRow>, sqlx::Error> {
+    let sql = format!("select {NODE_COLUMNS} from nodes where asset_id = $1 order by id");
+    on_tx!(tx, conn => sqlx::query_as::<_, NodeRow>(&sql).bind(asset_id).fetch_all(conn).await)
+}
+
+/// Whether any node has an alert stage due on or before `today` (a cheap index probe before taking the write lock).
+pub async fn any_due(db: &Db, today: NaiveDate) -> Result<bool, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>("select id from nodes where next_alert_on <= $1 limit 1")
+            .bind(today)
+            .fetch_optional(pool)
+            .await
+            .map(|found| found.is_some())
+    })
+}
+
+/// The nodes one sweep takes: due ones, oldest stage first, at most `limit`. The same text is used by every
+/// statement of the sweep, so within its transaction they all see the same set.
+const DUE_NODES: &str = "select id from nodes where next_alert_on <= $1 order by next_alert_on, id limit $2";
+
+/// Raises the alert of the stage each due node has reached (see `crate::nodes::stage_reached`, which this
+/// mirrors and which the tests compare it with). The unique key (node, kind) makes a repeated or concurrent
+/// sweep raise nothing twice. Returns how many alerts were raised.
+pub async fn raise_alerts(tx: &mut Tx, today: NaiveDate, now: DateTime<Utc>, sweep_seq: i64, limit: i64) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "insert into alerts (node_id, court_id, kind, audience, as_of, raised_at, sweep_seq)
+         select n.id, n.court_id,
+                case when n.overdue_on <= $1 then 'overdue' when n.due_date <= $1 then 'due_today' else 'upcoming' end,
+                case when n.overdue_on <= $1 then 'supervisors' else 'staff' end,
+                $1, $3, $4
+         from nodes n where n.id in ({DUE_NODES})
+         on conflict (node_id, kind) do nothing"
+    );
+    on_tx!(tx, conn => {
+        sqlx::query(&sql).bind(today).bind(limit).bind(now).bind(sweep_seq).execute(conn).await.map(|done| done.rows_affected())
+    })
+}
+
+/// Puts one outbox message per alert raised by this sweep.
+pub async fn enqueue_alerts(tx: &mut Tx, now: DateTime<Utc>, sweep_seq: i64) -> Result<u64, sqlx::Error> {
+    let sql = "insert into outbox (topic, court_id, alert_id, payload, created_at)
+         select 'alert.' || a.kind, a.court_id, a.id,
+                '{\"alert_id\":' || a.id || ',\"node_id\":' || a.node_id || ',\"case_id\":' || n.case_id
+                  || ',\"rule\":\"' || n.rule_id || '\",\"kind\":\"' || a.kind || '\",\"audience\":\"' || a.audience
+                  || '\",\"due_date\":\"' || n.due_date || '\"}',
+                $1
+         from alerts a join nodes n on n.id = a.node_id where a.sweep_seq = $2";
+    on_tx!(tx, conn => sqlx::query(sql).bind(now).bind(sweep_seq).execute(conn).await.map(|done| done.rows_affected()))
+}
+
+/// Moves each due node to its next stage (`crate::nodes::next_alert_after`) and marks overdue ones.
+pub async fn advance_due_nodes(tx: &mut Tx, today: NaiveDate, limit: i64) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "update nodes set
+            status = case when overdue_on <= $1 then 'overdue' else status end,
+            next_alert_on = case when $1 < remind_on then remind_on
+                                 when $1 < due_date then due_date
+                                 when $1 < overdue_on then overdue_on
+                                 else null end
+         where id in ({DUE_NODES})"
+    );
+    on_tx!(tx, conn => sqlx::query(&sql).bind(today).bind(limit).execute(conn).await.map(|done| done.rows_affected()))
+}
+
+/// Counts of the alerts one sweep raised, by kind.
+pub async fn alert_counts_of_sweep(tx: &mut Tx, sweep_seq: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_as::<_, (String, i64)>("select kind, count(*) from alerts where sweep_seq = $1 group by kind order by kind")
+            .bind(sweep_seq)
+            .fetch_all(conn)
+            .await
+    })
+}
+
+pub async fn alerts_of_sweep(db: &Db, sweep_seq: i64) -> Result<Vec<AlertRow>, sqlx::Error> {
+    let sql = format!("{ALERT_SELECT} where a.sweep_seq = $1 order by a.id");
+    on_pool!(db, pool => sqlx::query_as::<_, AlertRow>(&sql).bind(sweep_seq).fetch_all(pool).await)
+}
+
+pub async fn alerts_in_court(db: &Db, court_id: i64, kind: Option<&str>, after_id: i64, limit: i64) -> Result<Vec<AlertRow>, sqlx::Error> {
+    let sql = format!("{ALERT_SELECT} where a.court_id = $1 and a.id > $2 and ($3 is null or a.kind = $3) order by a.id limit $4");
+    on_pool!(db, pool => sqlx::query_as::<_, AlertRow>(&sql).bind(court_id).bind(after_id).bind(kind).bind(limit).fetch_all(pool).await)
+}
+
+/// Provisional nodes that are still open, for recomputation when a new year's schedule is loaded (PER-10).
+pub async fn open_provisional_nodes(tx: &mut Tx, after_id: i64, limit: i64) -> Result<Vec<NodeRow>, sqlx::Error> {
+    let sql = format!(
+        "select {NODE_COLUMNS} from nodes where provisional = $1 and status in ('pending', 'overdue', 'paused') and id > $2 order by id limit $3"
+    );
+    on_tx!(tx, conn => sqlx::query_as::<_, NodeRow>(&sql).bind(true).bind(after_id).bind(limit).fetch_all(conn).await)
+}
+
+/// Replaces a pending node's dates. The next alert stage restarts from the new reminder date; stages already
+/// raised stay raised (the unique key keeps them from being raised again).
+pub async fn reschedule_node(tx: &mut Tx, node_id: i64, dates: &NodeDates) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "update nodes set due_date = $2, remind_on = $3, overdue_on = $4, provisional = $5,
+                    next_alert_on = case when status = 'paused' then null else $3 end,
+                    status = case when status = 'overdue' then 'pending' else status end
+             where id = $1",
+        )
+        .bind(node_id)
+        .bind(dates.due_date)
+        .bind(dates.remind_on)
+        .bind(dates.overdue_on)
+        .bind(dates.provisional)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Per-court counts for the daily digest: (court, due today, overdue, upcoming within the reminder window).
+pub async fn digest_counts(tx: &mut Tx, today: NaiveDate) -> Result<Vec<(i64, i64, i64, i64)>, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "select c.id,
+                    (select count(*) from nodes n where n.court_id = c.id and n.status = 'pending' and n.due_date = $1),
+                    (select count(*) from nodes n where n.court_id = c.id and n.status = 'overdue'),
+                    (select count(*) from nodes n where n.court_id = c.id and n.status = 'pending' and n.remind_on <= $1 and n.due_date > $1)
+             from courts c order by c.id",
+        )
+        .bind(today)
+        .fetch_all(conn)
+        .await
+    })
+}
+
+/// Claims the day's digest for a court; false when it was already sent.
+pub async fn claim_digest(tx: &mut Tx, court_id: i64, today: NaiveDate) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("insert into digests (court_id, digest_date) values ($1, $2) on conflict do nothing")
+            .bind(court_id)
+            .bind(today)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected() == 1)
+    })
+}
+
+pub async fn enqueue(tx: &mut Tx, topic: &str, court_id: Option<i64>, payload: &serde_json::Value, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("insert into outbox (topic, court_id, payload, created_at) values ($1, $2, $3, $4)")
+            .bind(topic)
+            .bind(court_id)
+            .bind(payload.to_string())
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })
+}
+
+pub async fn count_rows(db: &Db, table: &str) -> Result<i64, sqlx::Error> {
+    let sql = format!("select count(*) from {table}");
+    on_pool!(db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await)
+}

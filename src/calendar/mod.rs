@@ -98,22 +98,42 @@ pub struct Calendar {
     data: Arc<CalendarData>,
 }
 
-#[derive(Debug)]
 struct CalendarData {
     schedules: BTreeMap<i32, YearSchedule>,
     working_days: WorkingDayIndex,
 }
 
+/// Shows the published years rather than the 84,000-bit working-day index.
+impl std::fmt::Debug for CalendarData {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CalendarData")
+            .field(
+                "published_years",
+                &self.schedules.keys().collect::<Vec<_>>(),
+            )
+            .field("indexed_years", &(FIRST_INDEXED_YEAR..=LAST_INDEXED_YEAR))
+            .finish_non_exhaustive()
+    }
+}
+
 const EMBEDDED_ORIGIN: &str = "the embedded schedule";
 
 impl Calendar {
-    /// The calendar built from the schedules shipped in `fixtures/calendar/`.
+    /// The calendar built from the schedules shipped in `fixtures/calendar/`. It is built
+    /// once per process and shared, so calling this again costs a reference-count increment.
     pub fn embedded() -> Calendar {
-        let schedules = embedded_schedules()
-            .into_iter()
-            .map(|(_, schedule)| schedule)
-            .collect();
-        Calendar::from_schedules(schedules).expect("the embedded holiday schedules are valid")
+        static EMBEDDED: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+        EMBEDDED
+            .get_or_init(|| {
+                let schedules = embedded_schedules()
+                    .into_iter()
+                    .map(|(_, schedule)| schedule)
+                    .collect();
+                Calendar::from_schedules(schedules)
+                    .expect("the embedded holiday schedules are valid")
+            })
+            .clone()
     }
 
     /// The embedded schedules plus every `*.json` file in `directory`. A file for a year
@@ -427,17 +447,21 @@ impl Calendar {
             Period::WorkingDays(count) => self.explain_working_days(trigger, count, &mut steps),
             Period::Months(count) => self.explain_months(trigger, count, &mut steps),
         };
+        // The PER-10 notes are dated at the start of each unpublished year; a stable sort
+        // puts them in date order among the other steps without reordering equal dates.
+        steps.sort_by_key(|step| step.date);
         Deadline {
             trigger,
             period,
             due,
-            provisional: self.any_provisional_year(trigger, due),
+            provisional: self.is_provisional_between(trigger, due),
             steps,
         }
     }
 
-    /// Whether any date in (trigger, due] lies in a year without a notice (PER-10).
-    fn any_provisional_year(&self, trigger: NaiveDate, due: NaiveDate) -> bool {
+    /// Whether any date in (trigger, due] lies in a year without a notice (PER-10): the
+    /// `provisional` flag of `deadline`, for callers that use the fast `due_date`.
+    pub fn is_provisional_between(&self, trigger: NaiveDate, due: NaiveDate) -> bool {
         let first_year = trigger.succ_opt().unwrap_or(trigger).year();
         (first_year..=due.year()).any(|year| !self.has_schedule(year))
     }
@@ -466,7 +490,8 @@ impl Calendar {
             "PER-1",
             last_day,
             format!(
-                "Day {count} of {count} calendar days is {last_day} ({}).",
+                "Day {count} of {count} calendar day{} is {last_day} ({}).",
+                if count == 1 { "" } else { "s" },
                 last_day.weekday()
             ),
         ));
@@ -489,7 +514,7 @@ impl Calendar {
             format!(
                 "{count} {months} after {trigger} falls in {}, which has no day {}; the last day \
                  of that month, {last_day} ({}), is the last day of the period (PER-4, 民法典 art 202).",
-                last_day.format("%Y-%m"),
+                last_day.format("%B %Y"),
                 trigger.day(),
                 last_day.weekday()
             )
@@ -500,8 +525,8 @@ impl Calendar {
     }
 
     /// PER-1 (and PER-4, 民法典 art 203): if the last day is a rest day, the period ends on
-    /// the first working day after it. One step per rest day passed over, then a PER-10 note
-    /// for each year in [first_day, due] without a notice, then the due date.
+    /// the first working day after it. Adds a PER-10 note for each year in [first_day, due]
+    /// without a notice, one step per rest day passed over, then the due date.
     fn explain_roll_forward(
         &self,
         first_day: NaiveDate,
@@ -510,26 +535,30 @@ impl Calendar {
         steps: &mut Vec<Step>,
     ) -> NaiveDate {
         let mut due = last_day;
+        let mut rest_day_steps = Vec::new();
         loop {
             let info = self.day_info(due);
             if info.workday {
                 break;
             }
-            steps.push(Step::on(info.rule, due, info.explanation));
+            rest_day_steps.push(Step::on(info.rule, due, info.explanation));
             due = due.succ_opt().expect(BEYOND_CHRONO_RANGE);
         }
+        // The year notes go before the rest days so that, after the final sort by date, a
+        // note shares its date with a rest day only by coming first.
         self.note_provisional_years(first_day, due, steps);
-        let basis = if period_rule == "PER-4" {
-            "PER-4, 民法典 art 203"
-        } else {
-            "PER-1"
-        };
+        steps.append(&mut rest_day_steps);
         let text = if due == last_day {
             format!(
-                "{due} ({}) is a working day, so it is the due date ({basis}).",
+                "{due} ({}) is a working day, so it is the due date ({period_rule}).",
                 due.weekday()
             )
         } else {
+            let basis = if period_rule == "PER-4" {
+                "PER-4, 民法典 art 203"
+            } else {
+                "PER-1"
+            };
             format!(
                 "The last day fell on a rest day, so the period ends on the first working day \
                  after the rest: {due} ({}) ({basis}).",

@@ -510,6 +510,7 @@ proptest! {
         // A step cites a rule for every date it mentions, and the last step is the due date.
         prop_assert_eq!(deadline.steps.last().and_then(|step| step.date), Some(due));
         prop_assert_eq!(deadline.provisional, due.year() > 2026);
+        prop_assert_eq!(deadline.provisional, calendar.is_provisional_between(trigger, due));
     }
 
     /// PER-1/PER-2/PER-4: for calendar days and months, the due date is the first working

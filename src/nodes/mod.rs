@@ -87,8 +87,9 @@ pub struct NodeDates {
 
 impl NodePlan {
     pub fn dates(&self, calendar: &Calendar) -> NodeDates {
-        let deadline = calendar.deadline(self.trigger_date, self.period);
-        node_dates(calendar, deadline.due, deadline.provisional, self.trigger_date, self.lead_working_days)
+        let due = calendar.due_date(self.trigger_date, self.period);
+        let provisional = calendar.is_provisional_between(self.trigger_date, due);
+        node_dates(calendar, due, provisional, self.trigger_date, self.lead_working_days)
     }
 }
 

@@ -1,0 +1,81 @@
+//! The command line: the calendar contract of SPEC §5.1, exactly, and the database commands.
+
+use std::process::Command;
+
+fn chuzhi(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_chuzhi")).args(args).env_remove("CHUZHI_CALENDAR_DIR").output().expect("run chuzhi");
+    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn spec_5_1_calendar_contract_prints_exactly_these_lines() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["calendar", "is-workday", "2026-02-14"], "workday\n"),
+        (&["calendar", "is-workday", "2026-02-16"], "restday\n"),
+        (&["calendar", "deadline", "2026-02-10", "5d"], "2026-02-24\n"),
+        (&["calendar", "deadline", "2026-02-12", "3wd"], "2026-02-24\n"),
+        (&["calendar", "deadline", "2025-01-31", "1m"], "2025-02-28\n"),
+    ];
+    for (args, expected) in cases {
+        let (ok, stdout, stderr) = chuzhi(args);
+        assert!(ok, "{args:?}: {stderr}");
+        assert_eq!(stdout, expected, "{args:?}");
+    }
+}
+
+#[test]
+fn calendar_json_and_explain() {
+    let (ok, stdout, _) = chuzhi(&["calendar", "deadline", "2026-02-10", "5d", "--json"]);
+    assert!(ok);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["due"], "2026-02-24");
+    assert_eq!(value["provisional"], false);
+    assert!(value["steps"].as_array().unwrap().len() > 2);
+    let (ok, stdout, _) = chuzhi(&["calendar", "deadline", "2026-02-10", "5d", "--explain"]);
+    assert!(ok);
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("2026-02-24"));
+    assert!(stdout.contains("PER-1"));
+}
+
+#[test]
+fn per_10_beyond_the_loaded_schedule_is_answered_and_marked_provisional() {
+    let (ok, stdout, _) = chuzhi(&["calendar", "deadline", "2027-02-25", "5d"]);
+    assert!(ok);
+    assert_eq!(stdout, "2027-03-02 (provisional)\n");
+}
+
+#[test]
+fn malformed_calendar_arguments_exit_non_zero_saying_what_was_expected() {
+    let (ok, _, stderr) = chuzhi(&["calendar", "deadline", "2026-02-30", "5d"]);
+    assert!(!ok);
+    assert!(stderr.contains("YYYY-MM-DD"), "{stderr}");
+    let (ok, _, stderr) = chuzhi(&["calendar", "deadline", "2026-02-10", "5x"]);
+    assert!(!ok);
+    assert!(stderr.contains("5d"), "{stderr}");
+    let (ok, _, _) = chuzhi(&["calendar", "is-workday"]);
+    assert!(!ok);
+}
+
+#[test]
+fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
+    let path = std::env::temp_dir().join(format!("chuzhi-cli-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_chuzhi")).args(args).env("CHUZHI_DATABASE_URL", &url).output().expect("run chuzhi");
+        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (ok, stdout, stderr) = run(&["demo", "--at", "2026-11-23"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("REF-1 due 2026-11-13"), "{stdout}");
+    assert!(stdout.contains("overdue"), "{stdout}");
+    let (ok, stdout, stderr) = run(&["sweep", "--at", "2026-12-31"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("alerts raised"), "{stdout}");
+    let (ok, stdout, _) = run(&["audit", "verify"]);
+    assert!(ok);
+    assert!(stdout.starts_with("audit chain intact"), "{stdout}");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

@@ -1,0 +1,11 @@
+//! The integration test binary: one module per feature, each test with its own database, on both backends.
+
+#[macro_use]
+mod harness;
+
+mod audit;
+mod bad_input;
+mod cli;
+mod registry;
+mod service;
+mod sweeps;

@@ -72,7 +72,13 @@ impl Fixture {
             sqlx::query("analyze").execute(&pool).await.expect("analyze");
             (engine, pool)
         });
-        Fixture { runtime, engine, pool, path, now }
+        Fixture {
+            runtime,
+            engine,
+            pool,
+            path,
+            now,
+        }
     }
 
     /// Puts the due nodes back to their first stage and clears what the previous sample raised.
@@ -80,7 +86,11 @@ impl Fixture {
         self.runtime.block_on(async {
             sqlx::query("delete from outbox").execute(&self.pool).await.expect("outbox");
             sqlx::query("delete from alerts").execute(&self.pool).await.expect("alerts");
-            sqlx::query("update nodes set next_alert_on = remind_on, status = 'pending' where id <= $1").bind(DUE).execute(&self.pool).await.expect("reset");
+            sqlx::query("update nodes set next_alert_on = remind_on, status = 'pending' where id <= $1")
+                .bind(DUE)
+                .execute(&self.pool)
+                .await
+                .expect("reset");
         });
     }
 }
@@ -98,7 +108,10 @@ impl Drop for Fixture {
 fn sweep_10000_due(bencher: Bencher, stored: i64) {
     let fixture = Fixture::new(stored);
     bencher.with_inputs(|| fixture.reset()).bench_local_values(|()| {
-        let report = fixture.runtime.block_on(fixture.engine.sweep(fixture.now, DUE as u32)).expect("sweep");
+        let report = fixture
+            .runtime
+            .block_on(fixture.engine.sweep(fixture.now, DUE as u32))
+            .expect("sweep");
         assert_eq!(report.overdue, DUE as u64);
     });
 }

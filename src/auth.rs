@@ -84,7 +84,11 @@ pub struct Principal {
 
 impl Principal {
     pub fn actor(&self) -> crate::audit::Actor {
-        crate::audit::Actor { user: self.user.clone(), role: self.role.as_str().to_string(), court_id: Some(self.court_id) }
+        crate::audit::Actor {
+            user: self.user.clone(),
+            role: self.role.as_str().to_string(),
+            court_id: Some(self.court_id),
+        }
     }
 }
 

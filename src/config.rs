@@ -98,14 +98,20 @@ impl Config {
             config.log_filter = filter;
         }
         config.log_json = lookup("CHUZHI_LOG_FORMAT").is_some_and(|format| format.eq_ignore_ascii_case("json"));
-        for (name, expression) in [("CHUZHI_SWEEP_CRON", &config.sweep_cron), ("CHUZHI_DIGEST_CRON", &config.digest_cron)] {
+        for (name, expression) in [
+            ("CHUZHI_SWEEP_CRON", &config.sweep_cron),
+            ("CHUZHI_DIGEST_CRON", &config.digest_cron),
+        ] {
             expression.parse::<cron::Schedule>().map_err(|error| ConfigError {
                 name,
                 value: expression.clone(),
                 expected: format!("a cron expression with seconds, like \"0 */5 * * * *\" ({error})"),
             })?;
         }
-        if !(config.database_url.starts_with("sqlite:") || config.database_url.starts_with("postgres://") || config.database_url.starts_with("postgresql://")) {
+        if !(config.database_url.starts_with("sqlite:")
+            || config.database_url.starts_with("postgres://")
+            || config.database_url.starts_with("postgresql://"))
+        {
             return Err(ConfigError {
                 name: "CHUZHI_DATABASE_URL",
                 value: redact_url(&config.database_url),

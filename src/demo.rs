@@ -45,7 +45,12 @@ fn demo_cases() -> Vec<DemoCase> {
             filed_days_ago: 60,
             applicant: "示范银行股份有限公司示范支行",
             debtor: "张某某",
-            assets: vec![DemoAsset { kind: AssetKind::RealEstate, description: "示范区光明路8号3单元1201室住宅", seized_days_ago: 40, high_value_or_complex: true }],
+            assets: vec![DemoAsset {
+                kind: AssetKind::RealEstate,
+                description: "示范区光明路8号3单元1201室住宅",
+                seized_days_ago: 40,
+                high_value_or_complex: true,
+            }],
         },
         DemoCase {
             number: "(2026)示0102执233号",
@@ -54,8 +59,18 @@ fn demo_cases() -> Vec<DemoCase> {
             applicant: "李某",
             debtor: "示范商贸有限公司",
             assets: vec![
-                DemoAsset { kind: AssetKind::Vehicle, description: "小型轿车 示A·12345", seized_days_ago: 28, high_value_or_complex: false },
-                DemoAsset { kind: AssetKind::Equity, description: "示范商贸有限公司持有的示范物流有限公司30%股权", seized_days_ago: 5, high_value_or_complex: true },
+                DemoAsset {
+                    kind: AssetKind::Vehicle,
+                    description: "小型轿车 示A·12345",
+                    seized_days_ago: 28,
+                    high_value_or_complex: false,
+                },
+                DemoAsset {
+                    kind: AssetKind::Equity,
+                    description: "示范商贸有限公司持有的示范物流有限公司30%股权",
+                    seized_days_ago: 5,
+                    high_value_or_complex: true,
+                },
             ],
         },
         DemoCase {
@@ -64,7 +79,12 @@ fn demo_cases() -> Vec<DemoCase> {
             filed_days_ago: 400,
             applicant: "王某",
             debtor: "赵某",
-            assets: vec![DemoAsset { kind: AssetKind::Deposit, description: "赵某在示范银行的存款账户 6222********1234", seized_days_ago: 340, high_value_or_complex: false }],
+            assets: vec![DemoAsset {
+                kind: AssetKind::Deposit,
+                description: "赵某在示范银行的存款账户 6222********1234",
+                seized_days_ago: 340,
+                high_value_or_complex: false,
+            }],
         },
         DemoCase {
             number: "(2026)示0102执305号",
@@ -72,7 +92,12 @@ fn demo_cases() -> Vec<DemoCase> {
             filed_days_ago: 31,
             applicant: "示范建材有限公司",
             debtor: "钱某",
-            assets: vec![DemoAsset { kind: AssetKind::Movable, description: "挖掘机一台（卡特彼勒320D）", seized_days_ago: 26, high_value_or_complex: false }],
+            assets: vec![DemoAsset {
+                kind: AssetKind::Movable,
+                description: "挖掘机一台（卡特彼勒320D）",
+                seized_days_ago: 26,
+                high_value_or_complex: false,
+            }],
         },
     ]
 }
@@ -85,14 +110,23 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
     let mut tokens = Vec::new();
     let court = match store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await? {
         Some(court) => {
-            lines.push(format!("The demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE}) is already loaded; walking it forward."));
+            lines.push(format!(
+                "The demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE}) is already loaded; walking it forward."
+            ));
             court
         }
         None => {
             engine.create_court(DEMO_COURT_CODE, DEMO_COURT_NAME).await?;
             lines.push(format!("Created the demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE})."));
-            let court = store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await?.ok_or_else(|| crate::error::Refusal::internal("demo court vanished"))?;
-            let clerk = Principal { user: "演示助理".to_string(), court_id: court.id, court_code: court.code.clone(), role: Role::Assistant };
+            let court = store::auth::court_by_code(&engine.db, DEMO_COURT_CODE)
+                .await?
+                .ok_or_else(|| crate::error::Refusal::internal("demo court vanished"))?;
+            let clerk = Principal {
+                user: "演示助理".to_string(),
+                court_id: court.id,
+                court_code: court.code.clone(),
+                role: Role::Assistant,
+            };
             for case in demo_cases() {
                 load_case(engine, &clerk, today, &case, &mut lines).await?;
             }
@@ -100,7 +134,10 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
         }
     };
     for role in Role::ALL {
-        tokens.push((role, engine.create_token(&court.code, &format!("演示{}", role.as_str()), role).await?));
+        tokens.push((
+            role,
+            engine.create_token(&court.code, &format!("演示{}", role.as_str()), role).await?,
+        ));
     }
     lines.push(String::new());
     lines.push("Walking the court through a week of sweeps (one at 09:00 each day):".to_string());
@@ -109,7 +146,9 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
         clock.set(at);
         let reports = engine.sweep_all(at).await?;
         let mut line = format!("  {}  ", local_date(at));
-        let (upcoming, due_today, overdue) = reports.iter().fold((0, 0, 0), |sum, r| (sum.0 + r.upcoming, sum.1 + r.due_today, sum.2 + r.overdue));
+        let (upcoming, due_today, overdue) = reports
+            .iter()
+            .fold((0, 0, 0), |sum, r| (sum.0 + r.upcoming, sum.1 + r.due_today, sum.2 + r.overdue));
         if upcoming + due_today + overdue == 0 {
             line.push_str("nothing new");
         } else {
@@ -140,10 +179,16 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
                 confirmed_on: filed,
             }),
         }],
-        debtors: vec![NewDebtor { name: case.debtor.to_string(), identity_number: None }],
+        debtors: vec![NewDebtor {
+            name: case.debtor.to_string(),
+            identity_number: None,
+        }],
     };
     let detail = engine.register_case(clerk, &input).await?;
-    lines.push(format!("  case {} — claim ¥{} — collection account {}", case.number, detail.case.claim_amount, detail.case.collection_account));
+    lines.push(format!(
+        "  case {} — claim ¥{} — collection account {}",
+        case.number, detail.case.claim_amount, detail.case.collection_account
+    ));
     for asset in &case.assets {
         let input = NewAsset {
             kind: asset.kind,
@@ -156,9 +201,20 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
             high_value_or_complex: asset.high_value_or_complex,
         };
         let detail = engine.register_asset(clerk, detail.case.id, &input).await?;
-        lines.push(format!("    asset {} ({}, seized {})", asset.description, asset.kind.as_str(), input.seizure_date));
+        lines.push(format!(
+            "    asset {} ({}, seized {})",
+            asset.description,
+            asset.kind.as_str(),
+            input.seizure_date
+        ));
         for node in &detail.nodes {
-            lines.push(format!("      {} due {}{} — {}", node.rule, node.due_date, if node.provisional { " (provisional)" } else { "" }, node.title));
+            lines.push(format!(
+                "      {} due {}{} — {}",
+                node.rule,
+                node.due_date,
+                if node.provisional { " (provisional)" } else { "" },
+                node.title
+            ));
         }
     }
     Ok(())

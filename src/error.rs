@@ -118,9 +118,7 @@ impl Code {
             Code::UnsupportedMediaType => Class::UnsupportedMediaType,
             Code::MissingToken | Code::InvalidToken => Class::Unauthorized,
             Code::RoleNotAllowed => Class::Forbidden,
-            Code::CaseNotFound | Code::AssetNotFound | Code::NodeNotFound | Code::CourtNotFound | Code::RouteNotFound => {
-                Class::NotFound
-            }
+            Code::CaseNotFound | Code::AssetNotFound | Code::NodeNotFound | Code::CourtNotFound | Code::RouteNotFound => Class::NotFound,
             Code::CaseNumberTaken => Class::Conflict,
             Code::Internal => Class::Internal,
         }
@@ -139,7 +137,12 @@ pub struct Refusal {
 
 impl Refusal {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Refusal { code, rule: code.rule(), message: message.into(), details: Value::Null }
+        Refusal {
+            code,
+            rule: code.rule(),
+            message: message.into(),
+            details: Value::Null,
+        }
     }
 
     pub fn with_rule(mut self, rule: &'static str) -> Self {

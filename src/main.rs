@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "chuzhi", version, about = "处置 — deadlines, interception and exact money for the disposal of seized assets")]
+#[command(
+    name = "chuzhi",
+    version,
+    about = "处置 — deadlines, interception and exact money for the disposal of seized assets"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -125,7 +129,9 @@ fn main() -> ExitCode {
 }
 
 fn calendar(command: &CalendarCommand) -> ExitCode {
-    let directory = std::env::var_os("CHUZHI_CALENDAR_DIR").filter(|dir| !dir.is_empty()).map(std::path::PathBuf::from);
+    let directory = std::env::var_os("CHUZHI_CALENDAR_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from);
     match Calendar::load(directory.as_deref()) {
         Ok(calendar) => {
             println!("{}", chuzhi::calendar::cli::run(&calendar, command));
@@ -172,7 +178,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 let Some(seq) = report.sweep_seq else { continue };
                 for alert in chuzhi::store::nodes::alerts_of_sweep(&engine.db, seq).await? {
                     raised += 1;
-                    println!("{}\t{}\t{}\tnode {}\tcase {}\tdue {}\t{}", alert.as_of, alert.kind, alert.rule_id, alert.node_id, alert.case_id, alert.due_date, alert.audience);
+                    println!(
+                        "{}\t{}\t{}\tnode {}\tcase {}\tdue {}\t{}",
+                        alert.as_of, alert.kind, alert.rule_id, alert.node_id, alert.case_id, alert.due_date, alert.audience
+                    );
                 }
             }
             println!("sweep as of {}: {raised} alerts raised", chuzhi::clock::local_date(clock.now()));
@@ -183,7 +192,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let report = engine.digest(now).await.map_err(refused)?;
             println!("{} digests sent", report.digests_sent);
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let engine = chuzhi::open(&config, Arc::new(SystemClock)).await?;
             match engine.verify_audit().await? {
                 chuzhi::audit::Verification::Intact { events } => println!("audit chain intact: {events} events"),
@@ -193,12 +204,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Court { command: CourtCommand::Add { code, name } } => {
+        Command::Court {
+            command: CourtCommand::Add { code, name },
+        } => {
             let engine = chuzhi::open(&config, Arc::new(SystemClock)).await?;
             let id = engine.create_court(&code, &name).await.map_err(refused)?;
             println!("court {code} registered (id {id})");
         }
-        Command::Token { command: TokenCommand::Create { court, user, role } } => {
+        Command::Token {
+            command: TokenCommand::Create { court, user, role },
+        } => {
             let engine = chuzhi::open(&config, Arc::new(SystemClock)).await?;
             let token = engine.create_token(&court, &user, role).await.map_err(refused)?;
             println!("{token}");

@@ -40,9 +40,8 @@ impl Money {
     /// ("12.300") because they change nothing; a third significant decimal is refused, never rounded.
     pub fn parse(text: &str) -> Result<Self, MoneyError> {
         let trimmed = text.trim();
-        let plain = !trimmed.is_empty()
-            && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-            && trimmed.matches('.').count() <= 1;
+        let plain =
+            !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') && trimmed.matches('.').count() <= 1;
         if !plain {
             return Err(MoneyError::NotADecimal(text.to_string()));
         }
@@ -99,13 +98,19 @@ impl<'de> Deserialize<'de> for Money {
                 Money::parse(v).map_err(E::custom)
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
-                Err(E::custom(format!("invalid amount {v}: amounts are decimal strings like \"1234.56\", not JSON numbers")))
+                Err(E::custom(format!(
+                    "invalid amount {v}: amounts are decimal strings like \"1234.56\", not JSON numbers"
+                )))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
-                Err(E::custom(format!("invalid amount {v}: amounts are decimal strings like \"1234.56\", not JSON numbers")))
+                Err(E::custom(format!(
+                    "invalid amount {v}: amounts are decimal strings like \"1234.56\", not JSON numbers"
+                )))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
-                Err(E::custom(format!("invalid amount {v}: amounts are decimal strings like \"1234.56\", not JSON numbers")))
+                Err(E::custom(format!(
+                    "invalid amount {v}: amounts are decimal strings like \"1234.56\", not JSON numbers"
+                )))
             }
         }
         deserializer.deserialize_any(Visitor)

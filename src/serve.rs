@@ -9,30 +9,43 @@ use std::str::FromStr;
 use tokio::sync::watch;
 
 pub async fn serve(config: &Config, engine: Engine) -> anyhow::Result<()> {
-    let recomputed = engine.recompute_provisional_nodes().await.map_err(|refusal| anyhow::anyhow!(refusal.message))?;
+    let recomputed = engine
+        .recompute_provisional_nodes()
+        .await
+        .map_err(|refusal| anyhow::anyhow!(refusal.message))?;
     if recomputed > 0 {
         tracing::info!(recomputed, "provisional nodes recomputed against the loaded calendar (PER-10)");
     }
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, backend = ?engine.db.backend(), "chuzhi is serving");
     let (stop_sender, stop) = watch::channel(false);
-    let sweeper = tokio::spawn(scheduled(config.sweep_cron.clone(), stop.clone(), engine.clone(), |engine| async move {
-        let now = engine.now();
-        match engine.sweep_all(now).await {
-            Ok(reports) => {
-                let raised: u64 = reports.iter().map(|report| report.alerts_raised()).sum();
-                tracing::info!(raised, "scheduled sweep");
+    let sweeper = tokio::spawn(scheduled(
+        config.sweep_cron.clone(),
+        stop.clone(),
+        engine.clone(),
+        |engine| async move {
+            let now = engine.now();
+            match engine.sweep_all(now).await {
+                Ok(reports) => {
+                    let raised: u64 = reports.iter().map(|report| report.alerts_raised()).sum();
+                    tracing::info!(raised, "scheduled sweep");
+                }
+                Err(refusal) => tracing::error!(error = %refusal, "scheduled sweep failed"),
             }
-            Err(refusal) => tracing::error!(error = %refusal, "scheduled sweep failed"),
-        }
-    }));
-    let digester = tokio::spawn(scheduled(config.digest_cron.clone(), stop.clone(), engine.clone(), |engine| async move {
-        let now = engine.now();
-        match engine.digest(now).await {
-            Ok(report) => tracing::info!(sent = report.digests_sent, "daily digest"),
-            Err(refusal) => tracing::error!(error = %refusal, "daily digest failed"),
-        }
-    }));
+        },
+    ));
+    let digester = tokio::spawn(scheduled(
+        config.digest_cron.clone(),
+        stop.clone(),
+        engine.clone(),
+        |engine| async move {
+            let now = engine.now();
+            match engine.digest(now).await {
+                Ok(report) => tracing::info!(sent = report.digests_sent, "daily digest"),
+                Err(refusal) => tracing::error!(error = %refusal, "daily digest failed"),
+            }
+        },
+    ));
     let app = router(AppState { engine: engine.clone() });
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     let _ = stop_sender.send(true);
@@ -56,7 +69,9 @@ where
         }
     };
     loop {
-        let Some(next) = schedule.upcoming(china_offset()).next() else { return };
+        let Some(next) = schedule.upcoming(china_offset()).next() else {
+            return;
+        };
         let wait = (next.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or_default();
         tokio::select! {
             _ = tokio::time::sleep(wait) => job(engine.clone()).await,

@@ -21,11 +21,19 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(what: &str) -> Self {
-        Actor { user: format!("system:{what}"), role: "system".to_string(), court_id: None }
+        Actor {
+            user: format!("system:{what}"),
+            role: "system".to_string(),
+            court_id: None,
+        }
     }
 
     pub fn anonymous() -> Self {
-        Actor { user: "anonymous".to_string(), role: "none".to_string(), court_id: None }
+        Actor {
+            user: "anonymous".to_string(),
+            role: "none".to_string(),
+            court_id: None,
+        }
     }
 }
 
@@ -169,7 +177,10 @@ pub struct Verifier {
 
 impl Default for Verifier {
     fn default() -> Self {
-        Verifier { expected_seq: 1, prev_hash: GENESIS_HASH.to_string() }
+        Verifier {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+        }
     }
 }
 
@@ -184,10 +195,14 @@ impl Verifier {
             });
         }
         if event.prev_hash != self.prev_hash {
-            return Err(broken("its link to the previous event does not match that event's hash".to_string()));
+            return Err(broken(
+                "its link to the previous event does not match that event's hash".to_string(),
+            ));
         }
         if hash_of(event) != event.hash {
-            return Err(broken("its content does not match its hash: it was changed after it was written".to_string()));
+            return Err(broken(
+                "its content does not match its hash: it was changed after it was written".to_string(),
+            ));
         }
         self.expected_seq += 1;
         self.prev_hash = event.hash.clone();
@@ -204,7 +219,10 @@ impl Verifier {
             };
         }
         if head_hash != self.prev_hash {
-            return Verification::Broken { seq: last, problem: "the chain's head hash does not match the last event".to_string() };
+            return Verification::Broken {
+                seq: last,
+                problem: "the chain's head hash does not match the last event".to_string(),
+            };
         }
         Verification::Intact { events: last }
     }
@@ -219,7 +237,12 @@ mod tests {
         let mut prev = GENESIS_HASH.to_string();
         (1..=n)
             .map(|seq| {
-                let event = seal(seq, at, &prev, EventDraft::change(&Actor::system("test"), "x", "s", serde_json::json!({"n": seq})));
+                let event = seal(
+                    seq,
+                    at,
+                    &prev,
+                    EventDraft::change(&Actor::system("test"), "x", "s", serde_json::json!({"n": seq})),
+                );
                 prev = event.hash.clone();
                 event
             })

@@ -48,34 +48,23 @@ pub fn parse_date_argument(input: &str) -> Result<NaiveDate, String> {
     let expected = || format!("expected a date as YYYY-MM-DD, got \"{input}\"");
     let bytes = input.as_bytes();
     let shape_ok = bytes.len() == 10
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(position, byte)| match position {
-                4 | 7 => *byte == b'-',
-                _ => byte.is_ascii_digit(),
-            });
+        && bytes.iter().enumerate().all(|(position, byte)| match position {
+            4 | 7 => *byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
     if !shape_ok {
         return Err(expected());
     }
-    let number = |range: std::ops::Range<usize>| -> u32 {
-        input[range]
-            .bytes()
-            .fold(0, |value, digit| value * 10 + u32::from(digit - b'0'))
-    };
+    let number =
+        |range: std::ops::Range<usize>| -> u32 { input[range].bytes().fold(0, |value, digit| value * 10 + u32::from(digit - b'0')) };
     let year = i32::try_from(number(0..4)).map_err(|_| expected())?;
-    NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
-        .ok_or_else(|| format!("{} (no such day)", expected()))
+    NaiveDate::from_ymd_opt(year, number(5..7), number(8..10)).ok_or_else(|| format!("{} (no such day)", expected()))
 }
 
 /// What to print for `command`, without a trailing newline (print it with `println!`).
 pub fn run(calendar: &Calendar, command: &CalendarCommand) -> String {
     match command {
-        CalendarCommand::IsWorkday {
-            date,
-            explain,
-            json,
-        } => {
+        CalendarCommand::IsWorkday { date, explain, json } => {
             let info = calendar.day_info(*date);
             if *json {
                 return to_json_line(&info);
@@ -107,8 +96,7 @@ pub fn run(calendar: &Calendar, command: &CalendarCommand) -> String {
                 for step in &deadline.steps {
                     match step.date {
                         Some(step_date) => {
-                            let _ =
-                                write!(output, "\n  [{}] {step_date}: {}", step.rule, step.text);
+                            let _ = write!(output, "\n  [{}] {step_date}: {}", step.rule, step.text);
                         }
                         None => {
                             let _ = write!(output, "\n  [{}] {}", step.rule, step.text);
@@ -138,9 +126,8 @@ mod tests {
     }
 
     fn run_arguments(calendar: &Calendar, arguments: &[&str]) -> String {
-        let cli =
-            TestCli::try_parse_from(std::iter::once("calendar").chain(arguments.iter().copied()))
-                .unwrap_or_else(|error| panic!("{arguments:?} should parse: {error}"));
+        let cli = TestCli::try_parse_from(std::iter::once("calendar").chain(arguments.iter().copied()))
+            .unwrap_or_else(|error| panic!("{arguments:?} should parse: {error}"));
         run(calendar, &cli.command)
     }
 
@@ -153,26 +140,11 @@ mod tests {
     #[test]
     fn spec_5_1_contract_lines() {
         let calendar = Calendar::embedded();
-        assert_eq!(
-            run_arguments(&calendar, &["is-workday", "2026-02-14"]),
-            "workday"
-        );
-        assert_eq!(
-            run_arguments(&calendar, &["is-workday", "2026-02-16"]),
-            "restday"
-        );
-        assert_eq!(
-            run_arguments(&calendar, &["deadline", "2026-02-10", "5d"]),
-            "2026-02-24"
-        );
-        assert_eq!(
-            run_arguments(&calendar, &["deadline", "2026-02-12", "3wd"]),
-            "2026-02-24"
-        );
-        assert_eq!(
-            run_arguments(&calendar, &["deadline", "2025-01-31", "1m"]),
-            "2025-02-28"
-        );
+        assert_eq!(run_arguments(&calendar, &["is-workday", "2026-02-14"]), "workday");
+        assert_eq!(run_arguments(&calendar, &["is-workday", "2026-02-16"]), "restday");
+        assert_eq!(run_arguments(&calendar, &["deadline", "2026-02-10", "5d"]), "2026-02-24");
+        assert_eq!(run_arguments(&calendar, &["deadline", "2026-02-12", "3wd"]), "2026-02-24");
+        assert_eq!(run_arguments(&calendar, &["deadline", "2025-01-31", "1m"]), "2025-02-28");
     }
 
     #[test]
@@ -183,14 +155,8 @@ mod tests {
             run_arguments(&calendar, &["deadline", "2027-02-26", "1d"]),
             "2027-03-01 (provisional)"
         );
-        assert_eq!(
-            run_arguments(&calendar, &["is-workday", "2027-03-01"]),
-            "workday (provisional)"
-        );
-        assert_eq!(
-            run_arguments(&calendar, &["is-workday", "2027-10-01"]),
-            "restday (provisional)"
-        );
+        assert_eq!(run_arguments(&calendar, &["is-workday", "2027-03-01"]), "workday (provisional)");
+        assert_eq!(run_arguments(&calendar, &["is-workday", "2027-10-01"]), "restday (provisional)");
     }
 
     #[test]
@@ -200,19 +166,11 @@ mod tests {
         let lines: Vec<&str> = output.lines().collect();
         assert_eq!(lines[0], "2026-02-24");
         assert!(lines[1].starts_with("  [PER-2] 2026-02-11: "), "{output}");
-        assert!(
-            lines[2].starts_with("  [PER-1] 2026-02-15: Day 5 of 5"),
-            "{output}"
-        );
+        assert!(lines[2].starts_with("  [PER-1] 2026-02-15: Day 5 of 5"), "{output}");
         // One step per rest day passed over: 02-15 to 02-23, the 春节 break.
-        let holiday_lines = lines
-            .iter()
-            .filter(|line| line.contains("[HOL-2026]"))
-            .count();
+        let holiday_lines = lines.iter().filter(|line| line.contains("[HOL-2026]")).count();
         assert_eq!(holiday_lines, 9, "{output}");
-        assert!(lines
-            .last()
-            .is_some_and(|line| line.starts_with("  [PER-1] 2026-02-24: ")));
+        assert!(lines.last().is_some_and(|line| line.starts_with("  [PER-1] 2026-02-24: ")));
 
         let output = run_arguments(&calendar, &["is-workday", "2026-02-14", "--explain"]);
         assert_eq!(
@@ -233,9 +191,7 @@ mod tests {
         assert_eq!(value["trigger"], "2026-02-12");
         assert_eq!(value["period"], "3wd");
         let steps = value["steps"].as_array().expect("steps array");
-        assert!(steps
-            .iter()
-            .any(|step| step["rule"] == "HOL-2026" && step["date"] == "2026-02-14"));
+        assert!(steps.iter().any(|step| step["rule"] == "HOL-2026" && step["date"] == "2026-02-14"));
 
         let output = run_arguments(&calendar, &["is-workday", "2026-02-16", "--json"]);
         let value: serde_json::Value = serde_json::from_str(&output).expect("valid JSON");
@@ -249,30 +205,14 @@ mod tests {
 
     #[test]
     fn malformed_arguments_say_what_was_expected() {
-        for bad_date in [
-            "2026-02-30",
-            "2026-2-3",
-            "20260203",
-            "2026-13-01",
-            "tomorrow",
-            "+2026-02-03",
-        ] {
+        for bad_date in ["2026-02-30", "2026-2-3", "20260203", "2026-13-01", "tomorrow", "+2026-02-03"] {
             let message = parse_error(&["is-workday", bad_date]);
-            assert!(
-                message.contains("expected a date as YYYY-MM-DD"),
-                "{bad_date}: {message}"
-            );
+            assert!(message.contains("expected a date as YYYY-MM-DD"), "{bad_date}: {message}");
         }
         let message = parse_error(&["deadline", "2026-02-10", "5x"]);
-        assert!(
-            message.contains("expected a period like 5d, 3wd, 1m or 1y"),
-            "{message}"
-        );
+        assert!(message.contains("expected a period like 5d, 3wd, 1m or 1y"), "{message}");
         let message = parse_error(&["deadline", "2026-02-10", "0d"]);
-        assert!(
-            message.contains("expected a period like 5d, 3wd, 1m or 1y"),
-            "{message}"
-        );
+        assert!(message.contains("expected a period like 5d, 3wd, 1m or 1y"), "{message}");
     }
 
     #[test]

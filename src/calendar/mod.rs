@@ -51,11 +51,7 @@ pub enum CalendarError {
     #[error("holiday schedule for {year} is invalid: {reason}")]
     InvalidSchedule { year: i32, reason: String },
     #[error("two holiday schedules for {year}: {first} and {second}")]
-    DuplicateYear {
-        year: i32,
-        first: String,
-        second: String,
-    },
+    DuplicateYear { year: i32, first: String, second: String },
 }
 
 /// Why a day is a working day or a rest day.
@@ -108,10 +104,7 @@ impl std::fmt::Debug for CalendarData {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("CalendarData")
-            .field(
-                "published_years",
-                &self.schedules.keys().collect::<Vec<_>>(),
-            )
+            .field("published_years", &self.schedules.keys().collect::<Vec<_>>())
             .field("indexed_years", &(FIRST_INDEXED_YEAR..=LAST_INDEXED_YEAR))
             .finish_non_exhaustive()
     }
@@ -126,12 +119,8 @@ impl Calendar {
         static EMBEDDED: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
         EMBEDDED
             .get_or_init(|| {
-                let schedules = embedded_schedules()
-                    .into_iter()
-                    .map(|(_, schedule)| schedule)
-                    .collect();
-                Calendar::from_schedules(schedules)
-                    .expect("the embedded holiday schedules are valid")
+                let schedules = embedded_schedules().into_iter().map(|(_, schedule)| schedule).collect();
+                Calendar::from_schedules(schedules).expect("the embedded holiday schedules are valid")
             })
             .clone()
     }
@@ -160,10 +149,7 @@ impl Calendar {
             }
         }
         Ok(Calendar::build(
-            schedules
-                .into_values()
-                .map(|(_, schedule)| (schedule.year, schedule))
-                .collect(),
+            schedules.into_values().map(|(_, schedule)| (schedule.year, schedule)).collect(),
         ))
     }
 
@@ -172,12 +158,10 @@ impl Calendar {
     pub fn from_schedules(schedules: Vec<YearSchedule>) -> Result<Calendar, CalendarError> {
         let mut by_year = BTreeMap::new();
         for (position, mut schedule) in schedules.into_iter().enumerate() {
-            schedule
-                .validate_and_sort()
-                .map_err(|reason| CalendarError::InvalidSchedule {
-                    year: schedule.year,
-                    reason,
-                })?;
+            schedule.validate_and_sort().map_err(|reason| CalendarError::InvalidSchedule {
+                year: schedule.year,
+                reason,
+            })?;
             let year = schedule.year;
             if by_year.insert(year, schedule).is_some() {
                 return Err(CalendarError::DuplicateYear {
@@ -193,10 +177,7 @@ impl Calendar {
     fn build(schedules: BTreeMap<i32, YearSchedule>) -> Calendar {
         let working_days = WorkingDayIndex::build(|date| !rest_day_by_rule(&schedules, date));
         Calendar {
-            data: Arc::new(CalendarData {
-                schedules,
-                working_days,
-            }),
+            data: Arc::new(CalendarData { schedules, working_days }),
         }
     }
 
@@ -301,10 +282,7 @@ impl Calendar {
             .index_of(date)
             .and_then(|index| working_days.roll_forward(index))
             .map(|index| working_days.date_at(index))
-            .unwrap_or_else(|| {
-                self.roll_forward_reference(date)
-                    .expect(BEYOND_CHRONO_RANGE)
-            })
+            .unwrap_or_else(|| self.roll_forward_reference(date).expect(BEYOND_CHRONO_RANGE))
     }
 
     /// The `count`-th working day after `date`, not counting `date` (PER-6).
@@ -314,10 +292,7 @@ impl Calendar {
             .index_of(date)
             .and_then(|index| working_days.add_working_days(index, count))
             .map(|index| working_days.date_at(index))
-            .unwrap_or_else(|| {
-                self.add_working_days_reference(date, count)
-                    .expect(BEYOND_CHRONO_RANGE)
-            })
+            .unwrap_or_else(|| self.add_working_days_reference(date, count).expect(BEYOND_CHRONO_RANGE))
     }
 
     /// The `count`-th working day before `date`, not counting `date`; e.g. "remind 3 working
@@ -328,10 +303,7 @@ impl Calendar {
             .index_of(date)
             .and_then(|index| working_days.sub_working_days(index, count))
             .map(|index| working_days.date_at(index))
-            .unwrap_or_else(|| {
-                self.sub_working_days_reference(date, count)
-                    .expect(BEYOND_CHRONO_RANGE)
-            })
+            .unwrap_or_else(|| self.sub_working_days_reference(date, count).expect(BEYOND_CHRONO_RANGE))
     }
 
     /// The number of working days in (`after`, `up_to`], i.e. counted as PER-6 counts them.
@@ -353,8 +325,7 @@ impl Calendar {
     /// `PERIOD_COUNT_MAX` units from a four-digit year can reach.
     #[inline]
     pub fn due_date(&self, trigger: NaiveDate, period: Period) -> NaiveDate {
-        self.checked_due_date(trigger, period)
-            .expect(BEYOND_CHRONO_RANGE)
+        self.checked_due_date(trigger, period).expect(BEYOND_CHRONO_RANGE)
     }
 
     /// `due_date`, or `None` when the answer lies beyond chrono's last date.
@@ -375,9 +346,7 @@ impl Calendar {
                 working_days.roll_forward(last_day)?
             }
             // PER-6: the n-th working day after the trigger.
-            Period::WorkingDays(count) => {
-                working_days.add_working_days(working_days.index_of(trigger)?, count)?
-            }
+            Period::WorkingDays(count) => working_days.add_working_days(working_days.index_of(trigger)?, count)?,
             // PER-4: the corresponding day (clamped to the month's end), then PER-1.
             Period::Months(count) => {
                 let last_day = trigger.checked_add_months(Months::new(count))?;
@@ -396,13 +365,9 @@ impl Calendar {
     /// oracle the fast path is tested against.
     fn due_date_reference(&self, trigger: NaiveDate, period: Period) -> Option<NaiveDate> {
         match period {
-            Period::Days(count) => {
-                self.roll_forward_reference(trigger.checked_add_days(Days::new(count.into()))?)
-            }
+            Period::Days(count) => self.roll_forward_reference(trigger.checked_add_days(Days::new(count.into()))?),
             Period::WorkingDays(count) => self.add_working_days_reference(trigger, count),
-            Period::Months(count) => {
-                self.roll_forward_reference(trigger.checked_add_months(Months::new(count))?)
-            }
+            Period::Months(count) => self.roll_forward_reference(trigger.checked_add_months(Months::new(count))?),
         }
     }
 
@@ -467,12 +432,7 @@ impl Calendar {
     }
 
     /// PER-1/PER-2: n calendar days; only the end moves off a rest day.
-    fn explain_calendar_days(
-        &self,
-        trigger: NaiveDate,
-        count: u32,
-        steps: &mut Vec<Step>,
-    ) -> NaiveDate {
+    fn explain_calendar_days(&self, trigger: NaiveDate, count: u32, steps: &mut Vec<Step>) -> NaiveDate {
         let first_day = trigger.succ_opt().expect(BEYOND_CHRONO_RANGE);
         steps.push(Step::on(
             "PER-2",
@@ -483,9 +443,7 @@ impl Calendar {
                 first_day.weekday()
             ),
         ));
-        let last_day = trigger
-            .checked_add_days(Days::new(count.into()))
-            .expect(BEYOND_CHRONO_RANGE);
+        let last_day = trigger.checked_add_days(Days::new(count.into())).expect(BEYOND_CHRONO_RANGE);
         steps.push(Step::on(
             "PER-1",
             last_day,
@@ -500,9 +458,7 @@ impl Calendar {
 
     /// PER-4: n months; the corresponding day, clamped to the month's end, then PER-1.
     fn explain_months(&self, trigger: NaiveDate, count: u32, steps: &mut Vec<Step>) -> NaiveDate {
-        let last_day = trigger
-            .checked_add_months(Months::new(count))
-            .expect(BEYOND_CHRONO_RANGE);
+        let last_day = trigger.checked_add_months(Months::new(count)).expect(BEYOND_CHRONO_RANGE);
         let months = if count == 1 { "month" } else { "months" };
         let text = if last_day.day() == trigger.day() {
             format!(
@@ -527,13 +483,7 @@ impl Calendar {
     /// PER-1 (and PER-4, 民法典 art 203): if the last day is a rest day, the period ends on
     /// the first working day after it. Adds a PER-10 note for each year in [first_day, due]
     /// without a notice, one step per rest day passed over, then the due date.
-    fn explain_roll_forward(
-        &self,
-        first_day: NaiveDate,
-        last_day: NaiveDate,
-        period_rule: &str,
-        steps: &mut Vec<Step>,
-    ) -> NaiveDate {
+    fn explain_roll_forward(&self, first_day: NaiveDate, last_day: NaiveDate, period_rule: &str, steps: &mut Vec<Step>) -> NaiveDate {
         let mut due = last_day;
         let mut rest_day_steps = Vec::new();
         loop {
@@ -549,10 +499,7 @@ impl Calendar {
         self.note_provisional_years(first_day, due, steps);
         steps.append(&mut rest_day_steps);
         let text = if due == last_day {
-            format!(
-                "{due} ({}) is a working day, so it is the due date ({period_rule}).",
-                due.weekday()
-            )
+            format!("{due} ({}) is a working day, so it is the due date ({period_rule}).", due.weekday())
         } else {
             let basis = if period_rule == "PER-4" {
                 "PER-4, 民法典 art 203"
@@ -572,12 +519,7 @@ impl Calendar {
     /// PER-6: count only working days, from the day after the trigger. Ordinary weeks are
     /// summarised in one step; holiday breaks and make-up working days get their own steps
     /// so the HOL-yyyy rule that moved the date is visible.
-    fn explain_working_days(
-        &self,
-        trigger: NaiveDate,
-        count: u32,
-        steps: &mut Vec<Step>,
-    ) -> NaiveDate {
+    fn explain_working_days(&self, trigger: NaiveDate, count: u32, steps: &mut Vec<Step>) -> NaiveDate {
         let first_day = trigger.succ_opt().expect(BEYOND_CHRONO_RANGE);
         steps.push(Step::on(
             "PER-6",
@@ -619,16 +561,10 @@ impl Calendar {
     }
 
     /// One PER-10 step for each year in [first_day, last_day] without a notice.
-    fn note_provisional_years(
-        &self,
-        first_day: NaiveDate,
-        last_day: NaiveDate,
-        steps: &mut Vec<Step>,
-    ) {
+    fn note_provisional_years(&self, first_day: NaiveDate, last_day: NaiveDate, steps: &mut Vec<Step>) {
         for year in first_day.year()..=last_day.year() {
             if !self.has_schedule(year) {
-                let first_in_year = NaiveDate::from_ymd_opt(year, 1, 1)
-                    .map_or(first_day, |january_first| january_first.max(first_day));
+                let first_in_year = NaiveDate::from_ymd_opt(year, 1, 1).map_or(first_day, |january_first| january_first.max(first_day));
                 steps.push(provisional_year_step(first_in_year));
             }
         }
@@ -671,11 +607,7 @@ fn ordinary_week_day_info(date: NaiveDate, provisional: bool) -> DayInfo {
         date,
         workday: !weekend,
         provisional,
-        reason: if weekend {
-            DayReason::Weekend
-        } else {
-            DayReason::Weekday
-        },
+        reason: if weekend { DayReason::Weekend } else { DayReason::Weekday },
         holiday: None,
         rule: rule.into(),
         explanation,
@@ -796,14 +728,10 @@ impl WorkingDaySummary {
             days => format!(", not counting {days} weekend days (PER-5)"),
         };
         let (rule, text) = match run.counted_range {
-            Some((first_number, last_number)) if first_number == last_number => (
-                "PER-6",
-                format!("Working day {first_number}: {span}{weekend_note}."),
-            ),
-            Some((first_number, last_number)) => (
-                "PER-6",
-                format!("Working days {first_number}–{last_number}: {span}{weekend_note}."),
-            ),
+            Some((first_number, last_number)) if first_number == last_number => {
+                ("PER-6", format!("Working day {first_number}: {span}{weekend_note}."))
+            }
+            Some((first_number, last_number)) => ("PER-6", format!("Working days {first_number}–{last_number}: {span}{weekend_note}.")),
             None => (
                 "PER-5",
                 format!(
@@ -842,11 +770,7 @@ fn date_span(first: NaiveDate, last: NaiveDate) -> String {
     if first == last {
         format!("{first} ({})", first.weekday())
     } else {
-        format!(
-            "{first} ({}) to {last} ({})",
-            first.weekday(),
-            last.weekday()
-        )
+        format!("{first} ({}) to {last} ({})", first.weekday(), last.weekday())
     }
 }
 
@@ -854,8 +778,8 @@ fn embedded_schedules() -> Vec<(String, YearSchedule)> {
     EMBEDDED_SCHEDULE_FILES
         .iter()
         .map(|(path, text)| {
-            let mut schedule: YearSchedule = serde_json::from_str(text)
-                .unwrap_or_else(|error| panic!("embedded {path} is not a valid schedule: {error}"));
+            let mut schedule: YearSchedule =
+                serde_json::from_str(text).unwrap_or_else(|error| panic!("embedded {path} is not a valid schedule: {error}"));
             schedule
                 .validate_and_sort()
                 .unwrap_or_else(|reason| panic!("embedded {path} is inconsistent: {reason}"));
@@ -873,11 +797,7 @@ fn schedule_files_in(directory: &Path) -> Result<Vec<PathBuf>, CalendarError> {
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(directory).map_err(read_error)? {
         let path = entry.map_err(read_error)?.path();
-        if path.is_file()
-            && path
-                .extension()
-                .is_some_and(|extension| extension == "json")
-        {
+        if path.is_file() && path.extension().is_some_and(|extension| extension == "json") {
             paths.push(path);
         }
     }
@@ -894,8 +814,7 @@ fn read_schedule_file(path: &Path) -> Result<YearSchedule, CalendarError> {
         path: path.to_owned(),
         reason,
     };
-    let mut schedule: YearSchedule =
-        serde_json::from_str(&text).map_err(|error| malformed(error.to_string()))?;
+    let mut schedule: YearSchedule = serde_json::from_str(&text).map_err(|error| malformed(error.to_string()))?;
     schedule.validate_and_sort().map_err(malformed)?;
     Ok(schedule)
 }

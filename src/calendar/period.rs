@@ -36,12 +36,8 @@ impl FromStr for Period {
     type Err = PeriodParseError;
 
     fn from_str(input: &str) -> Result<Period, PeriodParseError> {
-        let error = || PeriodParseError {
-            input: input.to_owned(),
-        };
-        let digits_end = input
-            .find(|character: char| !character.is_ascii_digit())
-            .ok_or_else(error)?;
+        let error = || PeriodParseError { input: input.to_owned() };
+        let digits_end = input.find(|character: char| !character.is_ascii_digit()).ok_or_else(error)?;
         let (digits, unit) = input.split_at(digits_end);
         // `u32::from_str` would accept a leading '+', which `find` has already excluded;
         // leading zeros ("05d") are accepted as the number they spell.
@@ -147,12 +143,7 @@ mod tests {
             "99999999999d",
         ] {
             let error = input.parse::<Period>().expect_err(input);
-            assert!(
-                error
-                    .to_string()
-                    .starts_with("expected a period like 5d, 3wd, 1m or 1y"),
-                "{error}"
-            );
+            assert!(error.to_string().starts_with("expected a period like 5d, 3wd, 1m or 1y"), "{error}");
         }
     }
 
@@ -161,14 +152,8 @@ mod tests {
         assert_eq!(Period::Days(5).to_string(), "5d");
         assert_eq!(Period::WorkingDays(3).to_string(), "3wd");
         assert_eq!(Period::Months(12).to_string(), "12m");
-        assert_eq!(
-            serde_json::to_string(&Period::WorkingDays(3)).expect("serializes"),
-            "\"3wd\""
-        );
-        assert_eq!(
-            serde_json::from_str::<Period>("\"1y\"").expect("deserializes"),
-            Period::Months(12)
-        );
+        assert_eq!(serde_json::to_string(&Period::WorkingDays(3)).expect("serializes"), "\"3wd\"");
+        assert_eq!(serde_json::from_str::<Period>("\"1y\"").expect("deserializes"), Period::Months(12));
         assert!(serde_json::from_str::<Period>("\"0d\"").is_err());
     }
 }

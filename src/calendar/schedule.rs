@@ -7,18 +7,9 @@ use serde::{Deserialize, Serialize};
 /// The schedules shipped with the binary. Each file is one State Council notice
 /// (国务院办公厅关于yyyy年部分节假日安排的通知), transcribed from RULES.md §7.
 pub(crate) const EMBEDDED_SCHEDULE_FILES: [(&str, &str); 3] = [
-    (
-        "fixtures/calendar/2024.json",
-        include_str!("../../fixtures/calendar/2024.json"),
-    ),
-    (
-        "fixtures/calendar/2025.json",
-        include_str!("../../fixtures/calendar/2025.json"),
-    ),
-    (
-        "fixtures/calendar/2026.json",
-        include_str!("../../fixtures/calendar/2026.json"),
-    ),
+    ("fixtures/calendar/2024.json", include_str!("../../fixtures/calendar/2024.json")),
+    ("fixtures/calendar/2025.json", include_str!("../../fixtures/calendar/2025.json")),
+    ("fixtures/calendar/2026.json", include_str!("../../fixtures/calendar/2026.json")),
 ];
 
 /// What the notice says about one date.
@@ -74,10 +65,7 @@ impl YearSchedule {
         }
         for day in &self.days {
             if day.date.year() != self.year {
-                return Err(format!(
-                    "{} is listed in the schedule for {}",
-                    day.date, self.year
-                ));
+                return Err(format!("{} is listed in the schedule for {}", day.date, self.year));
             }
             if day.holiday.trim().is_empty() {
                 return Err(format!("{} has no holiday name", day.date));
@@ -93,11 +81,7 @@ impl YearSchedule {
             }
         }
         self.days.sort_by_key(|day| day.date);
-        if let Some(pair) = self
-            .days
-            .windows(2)
-            .find(|pair| pair[0].date == pair[1].date)
-        {
+        if let Some(pair) = self.days.windows(2).find(|pair| pair[0].date == pair[1].date) {
             return Err(format!("{} is listed twice", pair[0].date));
         }
         Ok(())
@@ -112,17 +96,11 @@ impl YearSchedule {
     }
 
     pub fn rest_day_count(&self) -> usize {
-        self.days
-            .iter()
-            .filter(|day| day.kind == DayKind::Off)
-            .count()
+        self.days.iter().filter(|day| day.kind == DayKind::Off).count()
     }
 
     pub fn makeup_working_day_count(&self) -> usize {
-        self.days
-            .iter()
-            .filter(|day| day.kind == DayKind::Work)
-            .count()
+        self.days.iter().filter(|day| day.kind == DayKind::Work).count()
     }
 }
 
@@ -158,11 +136,8 @@ mod tests {
             .iter()
             .find(|(path, _)| path.ends_with(&format!("{year}.json")))
             .expect("an embedded schedule for the year");
-        let mut schedule: YearSchedule =
-            serde_json::from_str(text).expect("embedded schedule parses");
-        schedule
-            .validate_and_sort()
-            .expect("embedded schedule is valid");
+        let mut schedule: YearSchedule = serde_json::from_str(text).expect("embedded schedule parses");
+        schedule.validate_and_sort().expect("embedded schedule is valid");
         schedule
     }
 
@@ -206,14 +181,8 @@ mod tests {
             makeup_dates(2024),
             ["02-04", "02-18", "04-07", "04-28", "05-11", "09-14", "09-29", "10-12"]
         );
-        assert_eq!(
-            makeup_dates(2025),
-            ["01-26", "02-08", "04-27", "09-28", "10-11"]
-        );
-        assert_eq!(
-            makeup_dates(2026),
-            ["01-04", "02-14", "02-28", "05-09", "09-20", "10-10"]
-        );
+        assert_eq!(makeup_dates(2025), ["01-26", "02-08", "04-27", "09-28", "10-11"]);
+        assert_eq!(makeup_dates(2026), ["01-04", "02-14", "02-28", "05-09", "09-20", "10-10"]);
     }
 
     #[test]
@@ -224,9 +193,7 @@ mod tests {
             kind: DayKind::Work,
             holiday: "test".into(),
         });
-        let error = schedule
-            .validate_and_sort()
-            .expect_err("weekday make-up day");
+        let error = schedule.validate_and_sort().expect_err("weekday make-up day");
         assert!(error.contains("2026-03-04"), "{error}");
     }
 
@@ -251,15 +218,9 @@ mod tests {
     fn per_10_fixed_date_holidays_follow_the_2024_revision_from_2025() {
         let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
         assert_eq!(fixed_date_statutory_holiday(date(2027, 1, 1)), Some("元旦"));
-        assert_eq!(
-            fixed_date_statutory_holiday(date(2027, 5, 2)),
-            Some("劳动节")
-        );
+        assert_eq!(fixed_date_statutory_holiday(date(2027, 5, 2)), Some("劳动节"));
         assert_eq!(fixed_date_statutory_holiday(date(2027, 5, 3)), None);
-        assert_eq!(
-            fixed_date_statutory_holiday(date(2027, 10, 3)),
-            Some("国庆节")
-        );
+        assert_eq!(fixed_date_statutory_holiday(date(2027, 10, 3)), Some("国庆节"));
         assert_eq!(fixed_date_statutory_holiday(date(2027, 10, 4)), None);
         // Before the 2024 revision took effect, 劳动节 was one day.
         assert_eq!(fixed_date_statutory_holiday(date(2023, 5, 2)), None);

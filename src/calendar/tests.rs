@@ -27,10 +27,7 @@ fn calendar_without_2026() -> Calendar {
 
 /// A fresh, empty directory under the system temp directory for one test.
 fn scratch_directory(name: &str) -> PathBuf {
-    let directory = std::env::temp_dir().join(format!(
-        "chuzhi-calendar-test-{name}-{}",
-        std::process::id()
-    ));
+    let directory = std::env::temp_dir().join(format!("chuzhi-calendar-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&directory);
     std::fs::create_dir_all(&directory).expect("create a test directory");
     directory
@@ -83,10 +80,7 @@ fn per_1_five_day_objection_deadline_moves_past_the_2026_spring_festival() {
     let deadline = calendar.deadline(date(2026, 2, 10), Period::Days(5));
     assert_eq!(deadline.due, date(2026, 2, 24));
     assert!(!deadline.provisional);
-    assert_eq!(
-        calendar.due_date(date(2026, 2, 10), Period::Days(5)),
-        date(2026, 2, 24)
-    );
+    assert_eq!(calendar.due_date(date(2026, 2, 10), Period::Days(5)), date(2026, 2, 24));
     // Day 5 is 02-15, and each rest day passed over (02-15 to 02-23) is its own step.
     let rolled: Vec<NaiveDate> = deadline
         .steps
@@ -101,37 +95,24 @@ fn per_1_five_day_objection_deadline_moves_past_the_2026_spring_festival() {
 
 #[test]
 fn per_6_one_working_day_after_thursday_2026_02_12_is_friday() {
-    assert_eq!(
-        embedded().add_working_days(date(2026, 2, 12), 1),
-        date(2026, 2, 13)
-    );
+    assert_eq!(embedded().add_working_days(date(2026, 2, 12), 1), date(2026, 2, 13));
 }
 
 #[test]
 fn per_6_one_working_day_after_2026_02_13_is_the_makeup_saturday() {
-    assert_eq!(
-        embedded().add_working_days(date(2026, 2, 13), 1),
-        date(2026, 2, 14)
-    );
+    assert_eq!(embedded().add_working_days(date(2026, 2, 13), 1), date(2026, 2, 14));
 }
 
 #[test]
 fn per_6_one_working_day_after_2026_02_14_is_after_the_spring_festival() {
-    assert_eq!(
-        embedded().add_working_days(date(2026, 2, 14), 1),
-        date(2026, 2, 24)
-    );
+    assert_eq!(embedded().add_working_days(date(2026, 2, 14), 1), date(2026, 2, 24));
 }
 
 #[test]
 fn per_6_three_working_days_cite_the_makeup_day_and_the_break() {
     let deadline = embedded().deadline(date(2026, 2, 12), Period::WorkingDays(3));
     assert_eq!(deadline.due, date(2026, 2, 24));
-    let rules: Vec<(&str, Option<NaiveDate>)> = deadline
-        .steps
-        .iter()
-        .map(|step| (step.rule.as_str(), step.date))
-        .collect();
+    let rules: Vec<(&str, Option<NaiveDate>)> = deadline.steps.iter().map(|step| (step.rule.as_str(), step.date)).collect();
     assert_eq!(
         rules,
         vec![
@@ -143,9 +124,7 @@ fn per_6_three_working_days_cite_the_makeup_day_and_the_break() {
             ("PER-6", Some(date(2026, 2, 24))),
         ]
     );
-    assert!(deadline.steps[3]
-        .text
-        .contains("9 rest days of the 春节 holiday"));
+    assert!(deadline.steps[3].text.contains("9 rest days of the 春节 holiday"));
 }
 
 #[test]
@@ -153,19 +132,13 @@ fn per_6_long_runs_of_ordinary_weeks_are_summarised() {
     // 60 working days from 2026-03-02 cross 清明 and 劳动节 but otherwise ordinary weeks.
     let deadline = embedded().deadline(date(2026, 3, 2), Period::WorkingDays(60));
     assert!(deadline.steps.len() < 15, "{:#?}", deadline.steps);
-    assert!(deadline
-        .steps
-        .iter()
-        .any(|step| step.text.contains("weekend days (PER-5)")));
+    assert!(deadline.steps.iter().any(|step| step.text.contains("weekend days (PER-5)")));
 }
 
 #[test]
 fn per_4_january_31_plus_one_month_is_february_28_in_a_normal_year() {
     let calendar = embedded();
-    assert_eq!(
-        calendar.due_date(date(2025, 1, 31), Period::Months(1)),
-        date(2025, 2, 28)
-    );
+    assert_eq!(calendar.due_date(date(2025, 1, 31), Period::Months(1)), date(2025, 2, 28));
     let deadline = calendar.deadline(date(2025, 1, 31), Period::Months(1));
     assert_eq!(deadline.due, date(2025, 2, 28));
     assert!(deadline.steps[0].text.contains("has no day 31"));
@@ -175,35 +148,20 @@ fn per_4_january_31_plus_one_month_is_february_28_in_a_normal_year() {
 fn per_4_january_31_plus_one_month_is_february_29_in_a_leap_year() {
     // 2024-02-29 is a Thursday, a working day, so no roll-forward.
     let calendar = embedded();
-    assert_eq!(
-        calendar.due_date(date(2024, 1, 31), Period::Months(1)),
-        date(2024, 2, 29)
-    );
-    assert_eq!(
-        calendar.deadline(date(2024, 1, 31), Period::Months(1)).due,
-        date(2024, 2, 29)
-    );
+    assert_eq!(calendar.due_date(date(2024, 1, 31), Period::Months(1)), date(2024, 2, 29));
+    assert_eq!(calendar.deadline(date(2024, 1, 31), Period::Months(1)).due, date(2024, 2, 29));
 }
 
 #[test]
 fn per_4_a_month_end_on_a_rest_day_rolls_forward() {
     // 2026-01-31 + 1 month = 2026-02-28, a make-up working Saturday: it stays.
     let calendar = embedded();
-    assert_eq!(
-        calendar.due_date(date(2026, 1, 31), Period::Months(1)),
-        date(2026, 2, 28)
-    );
+    assert_eq!(calendar.due_date(date(2026, 1, 31), Period::Months(1)), date(2026, 2, 28));
     // 2025-08-31 + 1 month = 2025-09-30 (Tue), working. 2025-09-01 + 1 month = 10-01, the
     // 国庆节、中秋节 break, which ends on 10-08: the period ends on 10-09 (PER-4, art 203).
-    assert_eq!(
-        calendar.due_date(date(2025, 9, 1), Period::Months(1)),
-        date(2025, 10, 9)
-    );
+    assert_eq!(calendar.due_date(date(2025, 9, 1), Period::Months(1)), date(2025, 10, 9));
     // One year = 12 months: 2025-02-15 + 1y = 2026-02-15, in the 春节 break.
-    assert_eq!(
-        calendar.due_date(date(2025, 2, 15), Period::Months(12)),
-        date(2026, 2, 24)
-    );
+    assert_eq!(calendar.due_date(date(2025, 2, 15), Period::Months(12)), date(2026, 2, 24));
 }
 
 #[test]
@@ -240,11 +198,7 @@ fn per_10_2027_uses_weekends_and_fixed_date_holidays_and_is_provisional() {
 #[test]
 fn per_10_a_deadline_reaching_into_an_unpublished_year_is_provisional() {
     let calendar = embedded();
-    assert!(
-        !calendar
-            .deadline(date(2026, 12, 1), Period::Days(10))
-            .provisional
-    );
+    assert!(!calendar.deadline(date(2026, 12, 1), Period::Days(10)).provisional);
     let crossing = calendar.deadline(date(2026, 12, 25), Period::WorkingDays(10));
     assert!(crossing.provisional);
     assert!(crossing.steps.iter().any(|step| step.rule == "PER-10"));
@@ -259,24 +213,15 @@ fn per_10_a_deadline_reaching_into_an_unpublished_year_is_provisional() {
 fn per_5_day_info_explains_each_kind_of_day() {
     let calendar = embedded();
     let weekday = calendar.day_info(date(2026, 3, 2));
-    assert_eq!(
-        (weekday.reason, weekday.rule.as_str()),
-        (DayReason::Weekday, "PER-5")
-    );
+    assert_eq!((weekday.reason, weekday.rule.as_str()), (DayReason::Weekday, "PER-5"));
     let weekend = calendar.day_info(date(2026, 3, 7));
-    assert_eq!(
-        (weekend.reason, weekend.workday),
-        (DayReason::Weekend, false)
-    );
+    assert_eq!((weekend.reason, weekend.workday), (DayReason::Weekend, false));
     let holiday = calendar.day_info(date(2025, 10, 8));
     assert_eq!(holiday.reason, DayReason::Holiday);
     assert_eq!(holiday.holiday.as_deref(), Some("国庆节、中秋节"));
     assert_eq!(holiday.rule, "HOL-2025");
     let makeup = calendar.day_info(date(2024, 9, 29));
-    assert_eq!(
-        (makeup.reason, makeup.workday),
-        (DayReason::MakeupWorkday, true)
-    );
+    assert_eq!((makeup.reason, makeup.workday), (DayReason::MakeupWorkday, true));
     assert_eq!(makeup.rule, "HOL-2024");
 }
 
@@ -284,14 +229,8 @@ fn per_5_day_info_explains_each_kind_of_day() {
 fn per_6_remind_three_working_days_ahead() {
     let calendar = embedded();
     // Three working days before 2026-02-24: 02-14 (make-up Saturday), 02-13, 02-12.
-    assert_eq!(
-        calendar.sub_working_days(date(2026, 2, 24), 3),
-        date(2026, 2, 12)
-    );
-    assert_eq!(
-        calendar.sub_working_days(date(2026, 2, 24), 0),
-        date(2026, 2, 24)
-    );
+    assert_eq!(calendar.sub_working_days(date(2026, 2, 24), 3), date(2026, 2, 12));
+    assert_eq!(calendar.sub_working_days(date(2026, 2, 24), 0), date(2026, 2, 24));
 }
 
 #[test]
@@ -316,9 +255,7 @@ fn hol_load_replaces_an_embedded_year_and_adds_a_new_one() {
         .map(|(_, schedule)| schedule)
         .find(|schedule| schedule.year == 2026)
         .expect("embedded 2026");
-    replacement_2026
-        .days
-        .retain(|day| day.date != date(2026, 2, 16));
+    replacement_2026.days.retain(|day| day.date != date(2026, 2, 16));
     std::fs::write(
         directory.join("2026-revised.json"),
         serde_json::to_string(&replacement_2026).expect("serialize"),
@@ -333,10 +270,7 @@ fn hol_load_replaces_an_embedded_year_and_adds_a_new_one() {
     assert!(calendar.is_working_day(date(2027, 2, 13)));
     assert!(!calendar.day_info(date(2027, 2, 13)).provisional);
     // With a 2027 notice, 2027 no longer falls back: 2027-05-01 is just a Saturday.
-    assert_eq!(
-        calendar.day_info(date(2027, 5, 1)).reason,
-        DayReason::Weekend
-    );
+    assert_eq!(calendar.day_info(date(2027, 5, 1)).reason, DayReason::Weekend);
     assert!(calendar.is_working_day(date(2027, 10, 1)));
 
     let _ = std::fs::remove_dir_all(&directory);
@@ -358,10 +292,7 @@ fn hol_load_reports_a_malformed_file_by_name() {
     .expect("write");
     let error = Calendar::load(Some(&directory)).expect_err("malformed file");
     let message = error.to_string();
-    assert!(
-        matches!(error, CalendarError::Malformed { .. }),
-        "{message}"
-    );
+    assert!(matches!(error, CalendarError::Malformed { .. }), "{message}");
     assert!(message.contains("2027.json"), "{message}");
     assert!(message.contains("malformed"), "{message}");
 
@@ -373,13 +304,8 @@ fn hol_load_reports_a_malformed_file_by_name() {
             "days": [{"date": "2027-03-03", "kind": "work", "holiday": "x"}]}"#,
     )
     .expect("write");
-    let message = Calendar::load(Some(&directory))
-        .expect_err("weekday make-up day")
-        .to_string();
-    assert!(
-        message.contains("2027.json") && message.contains("2027-03-03"),
-        "{message}"
-    );
+    let message = Calendar::load(Some(&directory)).expect_err("weekday make-up day").to_string();
+    assert!(message.contains("2027.json") && message.contains("2027-03-03"), "{message}");
 
     let _ = std::fs::remove_dir_all(&directory);
 }
@@ -392,10 +318,7 @@ fn hol_load_refuses_two_files_for_one_year_and_a_missing_directory() {
     std::fs::write(directory.join("a.json"), schedule).expect("write");
     std::fs::write(directory.join("b.json"), schedule).expect("write");
     let error = Calendar::load(Some(&directory)).expect_err("two files for 2027");
-    assert!(
-        matches!(error, CalendarError::DuplicateYear { year: 2027, .. }),
-        "{error}"
-    );
+    assert!(matches!(error, CalendarError::DuplicateYear { year: 2027, .. }), "{error}");
     let _ = std::fs::remove_dir_all(&directory);
 
     let error = Calendar::load(Some(&directory)).expect_err("missing directory");
@@ -404,10 +327,7 @@ fn hol_load_refuses_two_files_for_one_year_and_a_missing_directory() {
 
 #[test]
 fn hol_from_schedules_refuses_duplicate_years() {
-    let mut schedules: Vec<YearSchedule> = embedded_schedules()
-        .into_iter()
-        .map(|(_, schedule)| schedule)
-        .collect();
+    let mut schedules: Vec<YearSchedule> = embedded_schedules().into_iter().map(|(_, schedule)| schedule).collect();
     schedules.push(schedules[0].clone());
     assert!(matches!(
         Calendar::from_schedules(schedules),
@@ -437,21 +357,14 @@ fn per_5_fast_path_agrees_with_the_rule_outside_and_across_the_indexed_years() {
             for period in periods {
                 assert_eq!(
                     calendar.due_date(trigger, period),
-                    calendar
-                        .due_date_reference(trigger, period)
-                        .expect("in range"),
+                    calendar.due_date_reference(trigger, period).expect("in range"),
                     "{trigger} {period}"
                 );
-                assert_eq!(
-                    calendar.is_working_day(trigger),
-                    !calendar.is_rest_day_reference(trigger)
-                );
+                assert_eq!(calendar.is_working_day(trigger), !calendar.is_rest_day_reference(trigger));
             }
             assert_eq!(
                 calendar.sub_working_days(trigger, 7),
-                calendar
-                    .sub_working_days_reference(trigger, 7)
-                    .expect("in range")
+                calendar.sub_working_days_reference(trigger, 7).expect("in range")
             );
         }
     }
@@ -462,17 +375,9 @@ fn per_6_largest_period_works_near_the_end_of_the_index() {
     let calendar = embedded();
     let trigger = date(2190, 1, 1);
     let due = calendar.due_date(trigger, Period::WorkingDays(PERIOD_COUNT_MAX));
-    assert_eq!(
-        due,
-        calendar
-            .deadline(trigger, Period::WorkingDays(PERIOD_COUNT_MAX))
-            .due
-    );
+    assert_eq!(due, calendar.deadline(trigger, Period::WorkingDays(PERIOD_COUNT_MAX)).due);
     assert_eq!(calendar.count_working_days(trigger, due), PERIOD_COUNT_MAX);
-    assert_eq!(
-        calendar.checked_due_date(NaiveDate::MAX, Period::Days(1)),
-        None
-    );
+    assert_eq!(calendar.checked_due_date(NaiveDate::MAX, Period::Days(1)), None);
 }
 
 // Property tests. Triggers are spread over the published years; periods cover the sizes

@@ -29,23 +29,17 @@ pub(crate) struct WorkingDayIndex {
 impl WorkingDayIndex {
     /// Builds the bitset from a per-date rule.
     pub(crate) fn build(is_working_day: impl Fn(NaiveDate) -> bool) -> WorkingDayIndex {
-        let first = NaiveDate::from_ymd_opt(FIRST_INDEXED_YEAR, 1, 1)
-            .expect("the first indexed day is a valid date");
-        let last = NaiveDate::from_ymd_opt(LAST_INDEXED_YEAR, 12, 31)
-            .expect("the last indexed day is a valid date");
+        let first = NaiveDate::from_ymd_opt(FIRST_INDEXED_YEAR, 1, 1).expect("the first indexed day is a valid date");
+        let last = NaiveDate::from_ymd_opt(LAST_INDEXED_YEAR, 12, 31).expect("the last indexed day is a valid date");
         debug_assert_eq!(first.num_days_from_ce(), FIRST_INDEXED_DAY_FROM_CE);
-        let day_count = usize::try_from(last.num_days_from_ce() - first.num_days_from_ce() + 1)
-            .expect("the indexed range is not empty");
+        let day_count = usize::try_from(last.num_days_from_ce() - first.num_days_from_ce() + 1).expect("the indexed range is not empty");
         let mut working_words = vec![0u64; day_count.div_ceil(BITS_PER_WORD)];
         for (index, date) in first.iter_days().take(day_count).enumerate() {
             if is_working_day(date) {
                 working_words[index / BITS_PER_WORD] |= 1 << (index % BITS_PER_WORD);
             }
         }
-        WorkingDayIndex {
-            working_words,
-            day_count,
-        }
+        WorkingDayIndex { working_words, day_count }
     }
 
     /// The index of `date`, or `None` outside the indexed years.
@@ -59,8 +53,7 @@ impl WorkingDayIndex {
     pub(crate) fn date_at(&self, index: usize) -> NaiveDate {
         debug_assert!(index < self.day_count);
         // The index is below `day_count`, so it fits an i32 and names a date in 1970..=2199.
-        NaiveDate::from_num_days_from_ce_opt(FIRST_INDEXED_DAY_FROM_CE + index as i32)
-            .expect("an indexed day is a valid date")
+        NaiveDate::from_num_days_from_ce_opt(FIRST_INDEXED_DAY_FROM_CE + index as i32).expect("an indexed day is a valid date")
     }
 
     #[inline]

@@ -51,7 +51,12 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(db: Db, calendar: Arc<Calendar>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Engine { db, calendar, clock, settings }
+        Engine {
+            db,
+            calendar,
+            clock,
+            settings,
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -63,7 +68,10 @@ impl Engine {
         if permission.allows(principal.role) {
             Ok(())
         } else {
-            Err(Refusal::new(Code::RoleNotAllowed, format!("the role {} may not {action}", principal.role)))
+            Err(Refusal::new(
+                Code::RoleNotAllowed,
+                format!("the role {} may not {action}", principal.role),
+            ))
         }
     }
 
@@ -85,7 +93,14 @@ impl Engine {
             .await
             .map_err(|error| store::map_unique(error, Code::InvalidField, format!("a court with code {code} exists already")))?;
         let actor = Actor::system("cli");
-        write.commit(EventDraft::change(&actor, "create_court", format!("court:{id}"), serde_json::json!({ "code": code, "name": name }))).await?;
+        write
+            .commit(EventDraft::change(
+                &actor,
+                "create_court",
+                format!("court:{id}"),
+                serde_json::json!({ "code": code, "name": name }),
+            ))
+            .await?;
         Ok(id)
     }
 
@@ -101,9 +116,18 @@ impl Engine {
             .ok_or_else(|| Refusal::new(Code::CourtNotFound, format!("no court with code {court_code}")))?;
         let token = crate::auth::new_token();
         store::auth::insert_token(&mut write.tx, &crate::auth::token_hash(&token), user.trim(), court.id, role, now).await?;
-        let actor = Actor { user: "system:cli".to_string(), role: "system".to_string(), court_id: Some(court.id) };
+        let actor = Actor {
+            user: "system:cli".to_string(),
+            role: "system".to_string(),
+            court_id: Some(court.id),
+        };
         write
-            .commit(EventDraft::change(&actor, "create_token", format!("user:{}", user.trim()), serde_json::json!({ "role": role.as_str() })))
+            .commit(EventDraft::change(
+                &actor,
+                "create_token",
+                format!("user:{}", user.trim()),
+                serde_json::json!({ "role": role.as_str() }),
+            ))
             .await?;
         Ok(token)
     }

@@ -198,7 +198,11 @@ impl Engine {
         )
         .await
         .map_err(|error| {
-            store::map_unique(error, Code::CaseNumberTaken, format!("case number {} is already registered in your court", input.case_number.trim()))
+            store::map_unique(
+                error,
+                Code::CaseNumberTaken,
+                format!("case number {} is already registered in your court", input.case_number.trim()),
+            )
         })?;
         for applicant in &input.applicants {
             store::registry::insert_applicant(&mut write.tx, case_id, applicant).await?;
@@ -214,7 +218,14 @@ impl Engine {
             "applicants": input.applicants.len(),
             "debtors": input.debtors.len(),
         });
-        write.commit(EventDraft::change(&principal.actor(), "register_case", format!("case:{case_id}"), payload)).await?;
+        write
+            .commit(EventDraft::change(
+                &principal.actor(),
+                "register_case",
+                format!("case:{case_id}"),
+                payload,
+            ))
+            .await?;
         self.case_detail(principal, case_id).await
     }
 
@@ -224,27 +235,49 @@ impl Engine {
         self.require(principal, Permission::Register, "register seized assets")?;
         let now = self.now();
         let mut write = self.db.begin_write(now).await?;
-        let case = store::registry::case_in_court_tx(&mut write.tx, principal.court_id, case_id).await?.ok_or_else(|| case_not_found(case_id))?;
+        let case = store::registry::case_in_court_tx(&mut write.tx, principal.court_id, case_id)
+            .await?
+            .ok_or_else(|| case_not_found(case_id))?;
         input.validate(case.filing_date, local_date(now))?;
         let asset_id = store::registry::insert_asset(&mut write.tx, case_id, principal.court_id, input, now).await?;
         let mut plans: Vec<NodePlan> = Vec::with_capacity(2);
         if input.to_be_sold() {
             plans.push(nodes::ref_1_plan(input.seizure_date, self.settings.upcoming_working_days));
         }
-        plans.push(nodes::seiz_1_plan(input.seizure_date, input.kind.seizure_term_months(), self.settings.seizure_renewal_lead_working_days));
+        plans.push(nodes::seiz_1_plan(
+            input.seizure_date,
+            input.kind.seizure_term_months(),
+            self.settings.seizure_renewal_lead_working_days,
+        ));
         let mut node_ids = Vec::with_capacity(plans.len());
         for plan in &plans {
             let dates = plan.dates(&self.calendar);
-            let node = NodeInsert { court_id: principal.court_id, case_id, asset_id: Some(asset_id), plan, dates, created_at: now };
+            let node = NodeInsert {
+                court_id: principal.court_id,
+                case_id,
+                asset_id: Some(asset_id),
+                plan,
+                dates,
+                created_at: now,
+            };
             node_ids.push(serde_json::json!({ "rule": plan.rule_id, "due_date": dates.due_date, "id": store::nodes::insert_node(&mut write.tx, &node).await? }));
         }
         let payload = serde_json::json!({ "case_id": case_id, "kind": input.kind, "seizure_date": input.seizure_date, "nodes": node_ids });
-        write.commit(EventDraft::change(&principal.actor(), "register_asset", format!("asset:{asset_id}"), payload)).await?;
+        write
+            .commit(EventDraft::change(
+                &principal.actor(),
+                "register_asset",
+                format!("asset:{asset_id}"),
+                payload,
+            ))
+            .await?;
         self.asset_detail(principal, asset_id).await
     }
 
     pub async fn case_detail(&self, principal: &Principal, case_id: i64) -> Outcome<CaseDetail> {
-        let case = store::registry::case_in_court(&self.db, principal.court_id, case_id).await?.ok_or_else(|| case_not_found(case_id))?;
+        let case = store::registry::case_in_court(&self.db, principal.court_id, case_id)
+            .await?
+            .ok_or_else(|| case_not_found(case_id))?;
         let parties = store::registry::parties_of_case(&self.db, case_id).await?;
         let assets = store::registry::assets_of_case(&self.db, case_id).await?;
         Ok(CaseDetail {
@@ -263,18 +296,35 @@ impl Engine {
         let asset = store::registry::asset_in_court(&self.db, principal.court_id, asset_id)
             .await?
             .ok_or_else(|| Refusal::new(Code::AssetNotFound, format!("there is no asset {asset_id} in your court")))?;
-        let filter = store::nodes::NodeFilter { asset_id: Some(asset_id), limit: 1_000, ..Default::default() };
+        let filter = store::nodes::NodeFilter {
+            asset_id: Some(asset_id),
+            limit: 1_000,
+            ..Default::default()
+        };
         let nodes = store::nodes::nodes_in_court(&self.db, principal.court_id, &filter).await?;
-        Ok(AssetDetail { asset: asset.into(), nodes: nodes.into_iter().map(Into::into).collect() })
+        Ok(AssetDetail {
+            asset: asset.into(),
+            nodes: nodes.into_iter().map(Into::into).collect(),
+        })
     }
 
     pub async fn assets_of_case(&self, principal: &Principal, case_id: i64) -> Outcome<Vec<AssetView>> {
-        store::registry::case_in_court(&self.db, principal.court_id, case_id).await?.ok_or_else(|| case_not_found(case_id))?;
-        Ok(store::registry::assets_of_case(&self.db, case_id).await?.into_iter().map(Into::into).collect())
+        store::registry::case_in_court(&self.db, principal.court_id, case_id)
+            .await?
+            .ok_or_else(|| case_not_found(case_id))?;
+        Ok(store::registry::assets_of_case(&self.db, case_id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     pub async fn list_nodes(&self, principal: &Principal, filter: &store::nodes::NodeFilter) -> Outcome<Vec<NodeView>> {
-        Ok(store::nodes::nodes_in_court(&self.db, principal.court_id, filter).await?.into_iter().map(Into::into).collect())
+        Ok(store::nodes::nodes_in_court(&self.db, principal.court_id, filter)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// A node with the explanation of its due date, recomputed from its trigger and period on today's calendar.
@@ -282,9 +332,15 @@ impl Engine {
         let row = store::nodes::node_in_court(&self.db, principal.court_id, node_id)
             .await?
             .ok_or_else(|| Refusal::new(Code::NodeNotFound, format!("there is no node {node_id} in your court")))?;
-        let period: Period = row.period.parse().map_err(|_| Refusal::internal(format!("node {node_id} has an unreadable period {}", row.period)))?;
+        let period: Period = row
+            .period
+            .parse()
+            .map_err(|_| Refusal::internal(format!("node {node_id} has an unreadable period {}", row.period)))?;
         let explanation = self.calendar.deadline(row.trigger_date, period);
-        Ok(NodeDetail { node: row.into(), explanation })
+        Ok(NodeDetail {
+            node: row.into(),
+            explanation,
+        })
     }
 
     pub async fn list_alerts(&self, principal: &Principal, kind: Option<&str>, after_id: i64, limit: i64) -> Outcome<Vec<AlertView>> {

@@ -47,14 +47,23 @@ impl Engine {
         let today = local_date(now);
         let limit = i64::from(limit.max(1));
         if !store::nodes::any_due(&self.db, today).await? {
-            return Ok(SweepReport { as_of: Some(today), ..Default::default() });
+            return Ok(SweepReport {
+                as_of: Some(today),
+                ..Default::default()
+            });
         }
         let mut write = self.db.begin_write(now).await?;
         let sweep_seq = write.seq;
         store::nodes::raise_alerts(&mut write.tx, today, now, sweep_seq, limit).await?;
         store::nodes::enqueue_alerts(&mut write.tx, now, sweep_seq).await?;
         let nodes_advanced = store::nodes::advance_due_nodes(&mut write.tx, today, limit).await?;
-        let mut report = SweepReport { as_of: Some(today), sweep_seq: Some(sweep_seq), nodes_advanced, more_due: nodes_advanced as i64 >= limit, ..Default::default() };
+        let mut report = SweepReport {
+            as_of: Some(today),
+            sweep_seq: Some(sweep_seq),
+            nodes_advanced,
+            more_due: nodes_advanced as i64 >= limit,
+            ..Default::default()
+        };
         for (kind, count) in store::nodes::alert_counts_of_sweep(&mut write.tx, sweep_seq).await? {
             let count = count as u64;
             match kind.as_str() {
@@ -64,7 +73,14 @@ impl Engine {
             }
         }
         let payload = serde_json::to_value(&report).unwrap_or_default();
-        write.commit(EventDraft::change(&Actor::system("sweep"), "sweep", format!("sweep:{today}"), payload)).await?;
+        write
+            .commit(EventDraft::change(
+                &Actor::system("sweep"),
+                "sweep",
+                format!("sweep:{today}"),
+                payload,
+            ))
+            .await?;
         tracing::info!(%today, nodes_advanced, alerts = report.alerts_raised(), overdue = report.overdue, "sweep");
         Ok(report)
     }
@@ -95,7 +111,14 @@ impl Engine {
                 report.digests_sent += 1;
             }
         }
-        write.commit(EventDraft::change(&Actor::system("digest"), "digest", format!("digest:{today}"), serde_json::to_value(&report).unwrap_or_default())).await?;
+        write
+            .commit(EventDraft::change(
+                &Actor::system("digest"),
+                "digest",
+                format!("digest:{today}"),
+                serde_json::to_value(&report).unwrap_or_default(),
+            ))
+            .await?;
         Ok(report)
     }
 
@@ -117,7 +140,9 @@ impl Engine {
                 let dates = node_dates(&self.calendar, deadline.due, deadline.provisional, row.trigger_date, lead);
                 if dates.due_date != row.due_date || dates.provisional != row.provisional || dates.remind_on != row.remind_on {
                     store::nodes::reschedule_node(&mut write.tx, row.id, &dates).await?;
-                    changed.push(serde_json::json!({ "node": row.id, "from": row.due_date, "to": dates.due_date, "provisional": dates.provisional }));
+                    changed.push(
+                        serde_json::json!({ "node": row.id, "from": row.due_date, "to": dates.due_date, "provisional": dates.provisional }),
+                    );
                 }
             }
         }
@@ -126,9 +151,13 @@ impl Engine {
             return Ok(0);
         }
         write
-            .commit(EventDraft::change(&Actor::system("calendar"), "recompute_provisional_nodes", "nodes", serde_json::json!({ "changed": changed })))
+            .commit(EventDraft::change(
+                &Actor::system("calendar"),
+                "recompute_provisional_nodes",
+                "nodes",
+                serde_json::json!({ "changed": changed }),
+            ))
             .await?;
         Ok(count)
     }
 }
-

@@ -88,11 +88,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_refusal(rejection: JsonRejection) -> Refusal {
     match rejection {
-        JsonRejection::JsonSyntaxError(error) => Refusal::new(Code::MalformedJson, format!("the body is not valid JSON: {}", error.body_text())),
+        JsonRejection::JsonSyntaxError(error) => {
+            Refusal::new(Code::MalformedJson, format!("the body is not valid JSON: {}", error.body_text()))
+        }
         JsonRejection::MissingJsonContentType(_) => Refusal::new(Code::UnsupportedMediaType, "send the body as application/json"),
         JsonRejection::JsonDataError(error) => {
             let text = error.body_text();
-            let message = text.trim_start_matches("Failed to deserialize the JSON body into the target type: ").to_string();
+            let message = text
+                .trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+                .to_string();
             let code = if message.contains("unknown field") {
                 Code::UnknownField
             } else if message.contains("invalid amount") || message.contains("an amount as a decimal string") {
@@ -107,7 +111,11 @@ fn json_refusal(rejection: JsonRejection) -> Refusal {
             } else {
                 Code::InvalidField
             };
-            let message = if code == Code::InvalidDate { format!("{message} (dates are YYYY-MM-DD and must exist)") } else { message };
+            let message = if code == Code::InvalidDate {
+                format!("{message} (dates are YYYY-MM-DD and must exist)")
+            } else {
+                message
+            };
             Refusal::new(code, message)
         }
         other => Refusal::new(Code::MalformedJson, other.body_text()),
@@ -129,7 +137,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
 }
 
 fn path_refusal(rejection: PathRejection) -> Refusal {
-    Refusal::new(Code::InvalidPath, format!("{} (ids are positive whole numbers)", rejection.body_text()))
+    Refusal::new(
+        Code::InvalidPath,
+        format!("{} (ids are positive whole numbers)", rejection.body_text()),
+    )
 }
 
 /// `Query` with refusals in the envelope.

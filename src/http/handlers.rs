@@ -3,8 +3,8 @@
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::AppState;
 use crate::auth::{Permission, Principal};
-use crate::engine::{AssetDetail, CaseDetail, SweepReport};
 use crate::engine::{AlertView, AssetView, CaseView, NodeDetail, NodeView};
+use crate::engine::{AssetDetail, CaseDetail, SweepReport};
 use crate::error::{Code, Refusal};
 use crate::registry::{NewAsset, NewCase};
 use crate::store::nodes::NodeFilter;
@@ -20,7 +20,10 @@ fn page_limit(limit: Option<i64>) -> ApiResult<i64> {
     match limit {
         None => Ok(100),
         Some(limit) if (1..=1000).contains(&limit) => Ok(limit),
-        Some(limit) => Err(ApiError(Refusal::new(Code::InvalidQuery, format!("limit {limit} must be from 1 to 1000")))),
+        Some(limit) => Err(ApiError(Refusal::new(
+            Code::InvalidQuery,
+            format!("limit {limit} must be from 1 to 1000"),
+        ))),
     }
 }
 
@@ -28,7 +31,10 @@ fn positive_id(id: i64, what: &str) -> ApiResult<i64> {
     if id > 0 {
         Ok(id)
     } else {
-        Err(ApiError(Refusal::new(Code::InvalidPath, format!("{what} id {id} must be a positive whole number"))))
+        Err(ApiError(Refusal::new(
+            Code::InvalidPath,
+            format!("{what} id {id} must be a positive whole number"),
+        )))
     }
 }
 
@@ -45,14 +51,22 @@ pub struct PageQuery {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
     responses((status = 201, body = CaseDetail), (status = 401, body = super::error::ErrorEnvelope), (status = 409, body = super::error::ErrorEnvelope), (status = 422, body = super::error::ErrorEnvelope)),
     security(("bearer" = [])))]
-pub async fn register_case(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiJson(input): ApiJson<NewCase>) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
+pub async fn register_case(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiJson(input): ApiJson<NewCase>,
+) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
     let detail = state.engine.register_case(&principal, &input).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
 /// The court's cases, oldest first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(PageQuery), responses((status = 200, body = [CaseView])), security(("bearer" = [])))]
-pub async fn list_cases(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiQuery(query): ApiQuery<PageQuery>) -> ApiResult<Json<Vec<CaseView>>> {
+pub async fn list_cases(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Vec<CaseView>>> {
     let limit = page_limit(query.limit)?;
     Ok(Json(state.engine.list_cases(&principal, query.after_id.unwrap_or(0), limit).await?))
 }
@@ -60,7 +74,11 @@ pub async fn list_cases(State(state): State<AppState>, Extension(principal): Ext
 /// A case with its parties and assets.
 #[utoipa::path(get, path = "/api/v1/cases/{case_id}", tag = "cases", params(("case_id" = i64, Path)),
     responses((status = 200, body = CaseDetail), (status = 404, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
-pub async fn get_case(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiPath(case_id): ApiPath<i64>) -> ApiResult<Json<CaseDetail>> {
+pub async fn get_case(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(case_id): ApiPath<i64>,
+) -> ApiResult<Json<CaseDetail>> {
     let case_id = positive_id(case_id, "case")?;
     Ok(Json(state.engine.case_detail(&principal, case_id).await?))
 }
@@ -83,7 +101,11 @@ pub async fn register_asset(
 /// The assets of a case.
 #[utoipa::path(get, path = "/api/v1/cases/{case_id}/assets", tag = "assets", params(("case_id" = i64, Path)),
     responses((status = 200, body = [AssetView]), (status = 404, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
-pub async fn list_assets(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiPath(case_id): ApiPath<i64>) -> ApiResult<Json<Vec<AssetView>>> {
+pub async fn list_assets(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(case_id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<AssetView>>> {
     let case_id = positive_id(case_id, "case")?;
     Ok(Json(state.engine.assets_of_case(&principal, case_id).await?))
 }
@@ -91,7 +113,11 @@ pub async fn list_assets(State(state): State<AppState>, Extension(principal): Ex
 /// An asset with its nodes.
 #[utoipa::path(get, path = "/api/v1/assets/{asset_id}", tag = "assets", params(("asset_id" = i64, Path)),
     responses((status = 200, body = AssetDetail), (status = 404, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
-pub async fn get_asset(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiPath(asset_id): ApiPath<i64>) -> ApiResult<Json<AssetDetail>> {
+pub async fn get_asset(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(asset_id): ApiPath<i64>,
+) -> ApiResult<Json<AssetDetail>> {
     let asset_id = positive_id(asset_id, "asset")?;
     Ok(Json(state.engine.asset_detail(&principal, asset_id).await?))
 }
@@ -112,10 +138,17 @@ pub struct NodeQuery {
 
 /// The court's deadline nodes.
 #[utoipa::path(get, path = "/api/v1/nodes", tag = "nodes", params(NodeQuery), responses((status = 200, body = [NodeView]), (status = 400, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
-pub async fn list_nodes(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiQuery(query): ApiQuery<NodeQuery>) -> ApiResult<Json<Vec<NodeView>>> {
+pub async fn list_nodes(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiQuery(query): ApiQuery<NodeQuery>,
+) -> ApiResult<Json<Vec<NodeView>>> {
     if let Some(status) = &query.status {
         if crate::nodes::NodeStatus::parse(status).is_none() {
-            return Err(ApiError(Refusal::new(Code::InvalidQuery, format!("status '{status}' must be one of pending, met, overdue, paused, cancelled"))));
+            return Err(ApiError(Refusal::new(
+                Code::InvalidQuery,
+                format!("status '{status}' must be one of pending, met, overdue, paused, cancelled"),
+            )));
         }
     }
     let filter = NodeFilter {
@@ -132,7 +165,11 @@ pub async fn list_nodes(State(state): State<AppState>, Extension(principal): Ext
 /// A node with the explanation of its due date: the trigger, the rule, the count and each roll-forward.
 #[utoipa::path(get, path = "/api/v1/nodes/{node_id}", tag = "nodes", params(("node_id" = i64, Path)),
     responses((status = 200, body = NodeDetail), (status = 404, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
-pub async fn get_node(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiPath(node_id): ApiPath<i64>) -> ApiResult<Json<NodeDetail>> {
+pub async fn get_node(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(node_id): ApiPath<i64>,
+) -> ApiResult<Json<NodeDetail>> {
     let node_id = positive_id(node_id, "node")?;
     Ok(Json(state.engine.node_detail(&principal, node_id).await?))
 }
@@ -148,14 +185,26 @@ pub struct AlertQuery {
 
 /// The court's alerts, oldest first.
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "nodes", params(AlertQuery), responses((status = 200, body = [AlertView])), security(("bearer" = [])))]
-pub async fn list_alerts(State(state): State<AppState>, Extension(principal): Extension<Principal>, ApiQuery(query): ApiQuery<AlertQuery>) -> ApiResult<Json<Vec<AlertView>>> {
+pub async fn list_alerts(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiQuery(query): ApiQuery<AlertQuery>,
+) -> ApiResult<Json<Vec<AlertView>>> {
     if let Some(kind) = &query.kind {
         if !["upcoming", "due_today", "overdue"].contains(&kind.as_str()) {
-            return Err(ApiError(Refusal::new(Code::InvalidQuery, format!("kind '{kind}' must be one of upcoming, due_today, overdue"))));
+            return Err(ApiError(Refusal::new(
+                Code::InvalidQuery,
+                format!("kind '{kind}' must be one of upcoming, due_today, overdue"),
+            )));
         }
     }
     let limit = page_limit(query.limit)?;
-    Ok(Json(state.engine.list_alerts(&principal, query.kind.as_deref(), query.after_id.unwrap_or(0), limit).await?))
+    Ok(Json(
+        state
+            .engine
+            .list_alerts(&principal, query.kind.as_deref(), query.after_id.unwrap_or(0), limit)
+            .await?,
+    ))
 }
 
 /// Run one sweep now (admins and supervisors). The scheduled sweep does the same on its cron.
@@ -177,5 +226,10 @@ pub struct Me {
 /// Who the token stands for.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity", responses((status = 200, body = Me), (status = 401, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
 pub async fn me(Extension(principal): Extension<Principal>) -> Json<Me> {
-    Json(Me { user: principal.user, court_id: principal.court_id, court_code: principal.court_code, role: principal.role })
+    Json(Me {
+        user: principal.user,
+        court_id: principal.court_id,
+        court_code: principal.court_code,
+        role: principal.role,
+    })
 }

@@ -50,10 +50,15 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.engine.db.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "backend": format!("{:?}", state.engine.db.backend()).to_lowercase() })).into_response(),
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "backend": format!("{:?}", state.engine.db.backend()).to_lowercase() }))
+            .into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unreachable" }))).into_response()
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unreachable" })),
+            )
+                .into_response()
         }
     }
 }
@@ -69,17 +74,32 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     let action = format!(
         "{} {}",
         request.method(),
-        request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_string()).unwrap_or_default()
+        request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|path| path.as_str().to_string())
+            .unwrap_or_default()
     );
     let subject = request.uri().path().to_string();
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .map(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim));
+        .map(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+                .map(str::trim)
+        });
     let principal = match token {
-        None => Err(Refusal::new(Code::MissingToken, "send a bearer token: Authorization: Bearer <token>")),
-        Some(None) | Some(Some("")) => Err(Refusal::new(Code::InvalidToken, "the Authorization header must be 'Bearer <token>'")),
+        None => Err(Refusal::new(
+            Code::MissingToken,
+            "send a bearer token: Authorization: Bearer <token>",
+        )),
+        Some(None) | Some(Some("")) => Err(Refusal::new(
+            Code::InvalidToken,
+            "the Authorization header must be 'Bearer <token>'",
+        )),
         Some(Some(token)) => state.engine.authenticate(token).await,
     };
     let principal: Principal = match principal {

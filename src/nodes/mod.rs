@@ -32,9 +32,15 @@ impl NodeStatus {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [NodeStatus::Pending, NodeStatus::Met, NodeStatus::Overdue, NodeStatus::Paused, NodeStatus::Cancelled]
-            .into_iter()
-            .find(|status| status.as_str() == text)
+        [
+            NodeStatus::Pending,
+            NodeStatus::Met,
+            NodeStatus::Overdue,
+            NodeStatus::Paused,
+            NodeStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
     }
 }
 
@@ -96,10 +102,21 @@ impl NodePlan {
 /// The alert dates around a due date. The reminder never falls on or before the trigger day (a 1-day period has
 /// no room for an early warning), and the overdue stage starts the day after the due date (PER-4: the last day
 /// runs to 24:00).
-pub fn node_dates(calendar: &Calendar, due_date: NaiveDate, provisional: bool, trigger_date: NaiveDate, lead_working_days: u32) -> NodeDates {
+pub fn node_dates(
+    calendar: &Calendar,
+    due_date: NaiveDate,
+    provisional: bool,
+    trigger_date: NaiveDate,
+    lead_working_days: u32,
+) -> NodeDates {
     let earliest_reminder = trigger_date.succ_opt().unwrap_or(trigger_date).min(due_date);
     let remind_on = calendar.sub_working_days(due_date, lead_working_days).max(earliest_reminder);
-    NodeDates { due_date, remind_on, overdue_on: due_date.succ_opt().unwrap_or(due_date), provisional }
+    NodeDates {
+        due_date,
+        remind_on,
+        overdue_on: due_date.succ_opt().unwrap_or(due_date),
+        provisional,
+    }
 }
 
 /// The most advanced stage a node has reached on `today`, if any.

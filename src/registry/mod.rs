@@ -139,11 +139,15 @@ pub struct NewAsset {
 fn required_text(field: &str, value: &str, max_chars: usize) -> Outcome<()> {
     let length = value.trim().chars().count();
     if length == 0 {
-        return Err(Refusal::new(Code::InvalidField, format!("{field} must not be empty")).with_details(serde_json::json!({ "field": field })));
+        return Err(
+            Refusal::new(Code::InvalidField, format!("{field} must not be empty")).with_details(serde_json::json!({ "field": field }))
+        );
     }
     if length > max_chars {
-        return Err(Refusal::new(Code::InvalidField, format!("{field} is longer than {max_chars} characters"))
-            .with_details(serde_json::json!({ "field": field })));
+        return Err(
+            Refusal::new(Code::InvalidField, format!("{field} is longer than {max_chars} characters"))
+                .with_details(serde_json::json!({ "field": field })),
+        );
     }
     Ok(())
 }
@@ -153,22 +157,35 @@ impl NewCase {
     pub fn validate(&self, today: NaiveDate) -> Outcome<()> {
         required_text("case_number", &self.case_number, 64)?;
         if self.filing_date > today {
-            return Err(Refusal::new(Code::FilingDateInFuture, format!("filing_date {} is after today ({today})", self.filing_date)));
+            return Err(Refusal::new(
+                Code::FilingDateInFuture,
+                format!("filing_date {} is after today ({today})", self.filing_date),
+            ));
         }
         if self.applicants.is_empty() || self.debtors.is_empty() {
-            return Err(Refusal::new(Code::PartiesIncomplete, "a case needs at least one applicant and one debtor"));
+            return Err(Refusal::new(
+                Code::PartiesIncomplete,
+                "a case needs at least one applicant and one debtor",
+            ));
         }
         for (index, applicant) in self.applicants.iter().enumerate() {
             required_text(&format!("applicants[{index}].name"), &applicant.name, 200)?;
             let Some(account) = &applicant.payout_account else {
                 return Err(Refusal::new(
                     Code::PayoutAccountUnconfirmed,
-                    format!("applicant {} has no confirmed payout account; it must be confirmed at filing", applicant.name),
+                    format!(
+                        "applicant {} has no confirmed payout account; it must be confirmed at filing",
+                        applicant.name
+                    ),
                 )
                 .with_details(serde_json::json!({ "field": format!("applicants[{index}].payout_account") })));
             };
             required_text(&format!("applicants[{index}].payout_account.bank"), &account.bank, 200)?;
-            required_text(&format!("applicants[{index}].payout_account.account_name"), &account.account_name, 200)?;
+            required_text(
+                &format!("applicants[{index}].payout_account.account_name"),
+                &account.account_name,
+                200,
+            )?;
             if !(6..=34).contains(&account.account_number.len()) || !account.account_number.chars().all(|c| c.is_ascii_digit()) {
                 return Err(Refusal::new(
                     Code::InvalidField,
@@ -176,7 +193,10 @@ impl NewCase {
                 ));
             }
             if account.confirmed_on > today {
-                return Err(Refusal::new(Code::InvalidDate, format!("applicants[{index}].payout_account.confirmed_on is in the future")));
+                return Err(Refusal::new(
+                    Code::InvalidDate,
+                    format!("applicants[{index}].payout_account.confirmed_on is in the future"),
+                ));
             }
         }
         for (index, debtor) in self.debtors.iter().enumerate() {
@@ -191,14 +211,20 @@ impl NewAsset {
     pub fn validate(&self, filing_date: NaiveDate, today: NaiveDate) -> Outcome<()> {
         required_text("description", &self.description, 500)?;
         if self.seizure_date > today {
-            return Err(Refusal::new(Code::SeizureDateOutOfRange, format!("seizure_date {} is after today ({today})", self.seizure_date)));
+            return Err(Refusal::new(
+                Code::SeizureDateOutOfRange,
+                format!("seizure_date {} is after today ({today})", self.seizure_date),
+            ));
         }
         // Property preserved before filing (诉讼保全) is carried into execution, so an earlier date is allowed,
         // but not one more than ten years earlier, which is a typing error, not a preservation.
         if self.seizure_date < filing_date - chrono::Days::new(3650) {
             return Err(Refusal::new(
                 Code::SeizureDateOutOfRange,
-                format!("seizure_date {} is more than ten years before the filing date {filing_date}", self.seizure_date),
+                format!(
+                    "seizure_date {} is more than ten years before the filing date {filing_date}",
+                    self.seizure_date
+                ),
             ));
         }
         Ok(())
@@ -232,7 +258,18 @@ pub fn luhn_check_digit(digits: &str) -> u32 {
         .rev()
         .filter_map(|c| c.to_digit(10))
         .enumerate()
-        .map(|(index, digit)| if index % 2 == 0 { let doubled = digit * 2; if doubled > 9 { doubled - 9 } else { doubled } } else { digit })
+        .map(|(index, digit)| {
+            if index % 2 == 0 {
+                let doubled = digit * 2;
+                if doubled > 9 {
+                    doubled - 9
+                } else {
+                    doubled
+                }
+            } else {
+                digit
+            }
+        })
         .sum();
     (10 - sum % 10) % 10
 }

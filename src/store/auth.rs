@@ -67,6 +67,11 @@ pub async fn principal_by_token_hash(db: &Db, token_hash: &str) -> Result<Option
         .await?
     });
     Ok(row.and_then(|(user, court_id, court_code, role)| {
-        role.parse::<Role>().ok().map(|role| Principal { user, court_id, court_code, role })
+        role.parse::<Role>().ok().map(|role| Principal {
+            user,
+            court_id,
+            court_code,
+            role,
+        })
     }))
 }

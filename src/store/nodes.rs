@@ -44,7 +44,8 @@ pub struct AlertRow {
 }
 
 const NODE_COLUMNS: &str = "id, court_id, case_id, asset_id, rule_id, title, trigger_event, trigger_date, period, due_date, remind_on, overdue_on, lead_working_days, next_alert_on, status, provisional, created_at, closed_at";
-const ALERT_SELECT: &str = "select a.id, a.node_id, a.court_id, a.kind, a.audience, a.as_of, a.raised_at, n.rule_id, n.title, n.due_date, n.case_id, n.asset_id
+const ALERT_SELECT: &str =
+    "select a.id, a.node_id, a.court_id, a.kind, a.audience, a.as_of, a.raised_at, n.rule_id, n.title, n.due_date, n.case_id, n.asset_id
      from alerts a join nodes n on n.id = a.node_id";
 
 pub struct NodeInsert<'a> {
@@ -259,7 +260,13 @@ pub async fn claim_digest(tx: &mut Tx, court_id: i64, today: NaiveDate) -> Resul
     })
 }
 
-pub async fn enqueue(tx: &mut Tx, topic: &str, court_id: Option<i64>, payload: &serde_json::Value, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn enqueue(
+    tx: &mut Tx,
+    topic: &str,
+    court_id: Option<i64>,
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query("insert into outbox (topic, court_id, payload, created_at) values ($1, $2, $3, $4)")
             .bind(topic)

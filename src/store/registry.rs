@@ -47,7 +47,8 @@ pub struct AssetRow {
 
 const CASE_COLUMNS: &str = "id, court_id, case_number, sequence, collection_account, filing_date, claim_amount_fen, created_at";
 const ASSET_COLUMNS: &str = "id, case_id, court_id, kind, description, seizure_date, to_be_sold, has_official_price, needs_onsite_inspection, appraisal_required_by_law, high_value_or_complex, created_at";
-const PARTY_COLUMNS: &str = "id, case_id, role, name, identity_number, payout_bank, payout_account_name, payout_account_number, payout_confirmed_on";
+const PARTY_COLUMNS: &str =
+    "id, case_id, role, name, identity_number, payout_bank, payout_account_name, payout_account_number, payout_confirmed_on";
 
 /// Takes the court's next case sequence number.
 pub async fn take_case_sequence(tx: &mut Tx, court_id: i64) -> Result<i64, sqlx::Error> {

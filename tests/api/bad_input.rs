@@ -7,12 +7,26 @@ use serde_json::json;
 
 /// The rows a refused command must not touch.
 async fn state_counts(app: &TestApp) -> [i64; 5] {
-    [app.count("cases").await, app.count("parties").await, app.count("assets").await, app.count("nodes").await, app.count("outbox").await]
+    [
+        app.count("cases").await,
+        app.count("parties").await,
+        app.count("assets").await,
+        app.count("nodes").await,
+        app.count("outbox").await,
+    ]
 }
 
 /// Asserts the refusal's status and code, that nothing but one refused audit event was written, and returns
 /// the message.
-async fn assert_refused(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<&str>, status: StatusCode, code: &str) -> String {
+async fn assert_refused(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    status: StatusCode,
+    code: &str,
+) -> String {
     let before = state_counts(app).await;
     let audit_before = app.count("audit_events").await;
     let (got_status, got) = app.call(method, path, token, body).await;

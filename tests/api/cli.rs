@@ -3,8 +3,16 @@
 use std::process::Command;
 
 fn chuzhi(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_chuzhi")).args(args).env_remove("CHUZHI_CALENDAR_DIR").output().expect("run chuzhi");
-    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    let output = Command::new(env!("CARGO_BIN_EXE_chuzhi"))
+        .args(args)
+        .env_remove("CHUZHI_CALENDAR_DIR")
+        .output()
+        .expect("run chuzhi");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -62,8 +70,16 @@ fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
     let path = std::env::temp_dir().join(format!("chuzhi-cli-{}.db", std::process::id()));
     let url = format!("sqlite://{}", path.display());
     let run = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_chuzhi")).args(args).env("CHUZHI_DATABASE_URL", &url).output().expect("run chuzhi");
-        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+        let output = Command::new(env!("CARGO_BIN_EXE_chuzhi"))
+            .args(args)
+            .env("CHUZHI_DATABASE_URL", &url)
+            .output()
+            .expect("run chuzhi");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     };
     let (ok, stdout, stderr) = run(&["demo", "--at", "2026-11-23"]);
     assert!(ok, "{stderr}");

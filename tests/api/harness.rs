@@ -78,7 +78,11 @@ impl TestApp {
     }
 
     pub async fn sqlite_with(calendar: Calendar) -> TestApp {
-        let path = std::env::temp_dir().join(format!("chuzhi-test-{}-{}.db", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst)));
+        let path = std::env::temp_dir().join(format!(
+            "chuzhi-test-{}-{}.db",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
@@ -99,7 +103,10 @@ impl TestApp {
         let options = PgConnectOptions::from_str(&postgres_url()).expect("CHUZHI_TEST_POSTGRES_URL");
         if let Err(error) = PG_PROBE.get_or_init(|| probe(options.clone())).await {
             if postgres_required() {
-                panic!("PostgreSQL is required (CHUZHI_REQUIRE_POSTGRES=1) but not reachable at {}: {error}", postgres_url());
+                panic!(
+                    "PostgreSQL is required (CHUZHI_REQUIRE_POSTGRES=1) but not reachable at {}: {error}",
+                    postgres_url()
+                );
             }
             SKIP_NOTICE.call_once(|| {
                 // Written past the test harness's capture so the skip is plain in every run's output.
@@ -111,10 +118,15 @@ impl TestApp {
             });
             return None;
         }
-        let admin = Db::connect_postgres(options.clone(), 2).await.expect("PostgreSQL answered the probe but not the pool");
+        let admin = Db::connect_postgres(options.clone(), 2)
+            .await
+            .expect("PostgreSQL answered the probe but not the pool");
         let Db::Postgres(admin_pool) = &admin else { unreachable!() };
         STALE_CLEANUP.get_or_init(|| drop_stale_schemas(admin_pool.clone())).await;
-        sqlx::query(&format!("create schema {schema}")).execute(admin_pool).await.expect("create test schema");
+        sqlx::query(&format!("create schema {schema}"))
+            .execute(admin_pool)
+            .await
+            .expect("create test schema");
         admin.close().await;
         let options = options.options([("search_path", schema.as_str())]);
         let db = Db::connect_postgres(options, 4).await.expect("postgres test pool");
@@ -126,10 +138,18 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(at("2026-01-05T09:00:00+08:00")));
         let engine = Engine::new(db, Arc::new(calendar), clock.clone(), Settings::default());
         engine.create_court(COURT_CODE, "济南市历下区人民法院").await.expect("court");
-        engine.create_court(OTHER_COURT_CODE, "青岛市市北区人民法院").await.expect("other court");
+        engine
+            .create_court(OTHER_COURT_CODE, "青岛市市北区人民法院")
+            .await
+            .expect("other court");
         let token = |role: Role, court: &'static str| {
             let engine = engine.clone();
-            async move { engine.create_token(court, &format!("{}-user", role.as_str()), role).await.expect("token") }
+            async move {
+                engine
+                    .create_token(court, &format!("{}-user", role.as_str()), role)
+                    .await
+                    .expect("token")
+            }
         };
         let assistant = token(Role::Assistant, COURT_CODE).await;
         let judge = token(Role::Judge, COURT_CODE).await;
@@ -138,18 +158,35 @@ impl TestApp {
         let admin = token(Role::Admin, COURT_CODE).await;
         let other_court_assistant = token(Role::Assistant, OTHER_COURT_CODE).await;
         let router = chuzhi::http::router(chuzhi::http::AppState { engine: engine.clone() });
-        TestApp { engine, clock, router, assistant, judge, finance, supervisor, admin, other_court_assistant, cleanup }
+        TestApp {
+            engine,
+            clock,
+            router,
+            assistant,
+            judge,
+            finance,
+            supervisor,
+            admin,
+            other_court_assistant,
+            cleanup,
+        }
     }
 
     /// A second engine with its own connection pool on the same database: another `serve` process.
     pub async fn second_engine(&self) -> Engine {
         let db = match &self.cleanup {
             Cleanup::SqliteFile(path) => {
-                let options = SqliteConnectOptions::new().filename(path).journal_mode(SqliteJournalMode::Wal).foreign_keys(true).busy_timeout(std::time::Duration::from_secs(30));
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .busy_timeout(std::time::Duration::from_secs(30));
                 Db::connect_sqlite(options, 4).await.expect("second sqlite pool")
             }
             Cleanup::PostgresSchema(schema) => {
-                let options = PgConnectOptions::from_str(&postgres_url()).expect("url").options([("search_path", schema.as_str())]);
+                let options = PgConnectOptions::from_str(&postgres_url())
+                    .expect("url")
+                    .options([("search_path", schema.as_str())]);
                 Db::connect_postgres(options, 4).await.expect("second postgres pool")
             }
         };
@@ -171,14 +208,20 @@ impl TestApp {
             request = request.header("authorization", format!("Bearer {token}"));
         }
         let request = match body {
-            Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())),
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
         }
         .expect("request");
         let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())) };
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
         (status, value)
     }
 
@@ -288,14 +331,22 @@ pub fn asset_body(kind: &str, seizure_date: &str) -> Value {
 
 /// Registers a case and returns its id.
 pub async fn register_case(app: &TestApp, case_number: &str, filing_date: &str) -> i64 {
-    let (status, body) = app.post("/api/v1/cases", &app.assistant, &case_body(case_number, filing_date)).await;
+    let (status, body) = app
+        .post("/api/v1/cases", &app.assistant, &case_body(case_number, filing_date))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_i64().expect("case id")
 }
 
 /// Registers an asset and returns its body.
 pub async fn register_asset(app: &TestApp, case_id: i64, kind: &str, seizure_date: &str) -> Value {
-    let (status, body) = app.post(&format!("/api/v1/cases/{case_id}/assets"), &app.assistant, &asset_body(kind, seizure_date)).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/assets"),
+            &app.assistant,
+            &asset_body(kind, seizure_date),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
 }

@@ -8,7 +8,10 @@ use chuzhi::store::nodes::NodeFilter;
 async fn alert_kinds(app: &TestApp) -> Vec<(i64, String, String)> {
     let principal = app.engine.authenticate(&app.supervisor).await.unwrap();
     let alerts = app.engine.list_alerts(&principal, None, 0, 1000).await.unwrap();
-    alerts.into_iter().map(|alert| (alert.node_id, alert.kind, alert.audience)).collect()
+    alerts
+        .into_iter()
+        .map(|alert| (alert.node_id, alert.kind, alert.audience))
+        .collect()
 }
 
 both_backends! {
@@ -140,7 +143,12 @@ async fn per_10_provisional_nodes_are_recomputed_when_the_years_schedule_is_load
     // A calendar that lacks 2026: REF-1 for a seizure on 2026-01-16 is then day 30 = 2026-02-15, a Sunday,
     // rolled to Monday 2026-02-16 and marked provisional. Loading HOL-2026 moves it past the Spring Festival.
     let without_2026 = Calendar::from_schedules(
-        Calendar::embedded().years().into_iter().filter(|year| *year != 2026).filter_map(|year| Calendar::embedded().schedule(year).cloned()).collect(),
+        Calendar::embedded()
+            .years()
+            .into_iter()
+            .filter(|year| *year != 2026)
+            .filter_map(|year| Calendar::embedded().schedule(year).cloned())
+            .collect(),
     )
     .unwrap();
     let app = TestApp::sqlite_with(without_2026).await;

@@ -51,6 +51,14 @@ pub enum Code {
     SeizureDateOutOfRange,
     /// A filing date in the future.
     FilingDateInFuture,
+    /// The `Idempotency-Key` header is empty, too long or not visible ASCII.
+    IdempotencyKeyInvalid,
+    /// The key was used before for a different request (method, path or body).
+    IdempotencyKeyReused,
+    /// Another request with the same key committed first, while this one was running.
+    IdempotencyKeyInUse,
+    /// The key's request was committed but its answer was not stored (the process stopped in between).
+    IdempotentRequestUnanswered,
     /// Something went wrong inside chuzhi.
     Internal,
 }
@@ -92,6 +100,10 @@ impl Code {
             Code::PayoutAccountUnconfirmed => "payout_account_unconfirmed",
             Code::SeizureDateOutOfRange => "seizure_date_out_of_range",
             Code::FilingDateInFuture => "filing_date_in_future",
+            Code::IdempotencyKeyInvalid => "idempotency_key_invalid",
+            Code::IdempotencyKeyReused => "idempotency_key_reused",
+            Code::IdempotencyKeyInUse => "idempotency_key_in_use",
+            Code::IdempotentRequestUnanswered => "idempotent_request_unanswered",
             Code::Internal => "internal",
         }
     }
@@ -106,7 +118,7 @@ impl Code {
 
     pub fn class(self) -> Class {
         match self {
-            Code::MalformedJson | Code::InvalidQuery | Code::InvalidPath => Class::BadRequest,
+            Code::MalformedJson | Code::InvalidQuery | Code::InvalidPath | Code::IdempotencyKeyInvalid => Class::BadRequest,
             Code::UnknownField
             | Code::InvalidField
             | Code::InvalidAmount
@@ -119,7 +131,8 @@ impl Code {
             Code::MissingToken | Code::InvalidToken => Class::Unauthorized,
             Code::RoleNotAllowed => Class::Forbidden,
             Code::CaseNotFound | Code::AssetNotFound | Code::NodeNotFound | Code::CourtNotFound | Code::RouteNotFound => Class::NotFound,
-            Code::CaseNumberTaken => Class::Conflict,
+            Code::CaseNumberTaken | Code::IdempotencyKeyInUse | Code::IdempotentRequestUnanswered => Class::Conflict,
+            Code::IdempotencyKeyReused => Class::Unprocessable,
             Code::Internal => Class::Internal,
         }
     }

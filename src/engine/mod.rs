@@ -76,7 +76,7 @@ impl Engine {
     }
 
     /// Writes the audit record of a refused command, alone in its own transaction (SPEC §3.3).
-    pub async fn record_refusal(&self, actor: &Actor, action: &str, subject: &str, refusal: &Refusal) -> Result<(), sqlx::Error> {
+    pub async fn record_refusal(&self, actor: &Actor, action: &str, subject: &str, refusal: &Refusal) -> Outcome<()> {
         let write = self.db.begin_write(self.now()).await?;
         write.commit(EventDraft::refusal(actor, action, subject, refusal)).await?;
         Ok(())

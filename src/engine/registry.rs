@@ -13,18 +13,8 @@ use crate::store::{self, nodes::NodeInsert, registry::CaseInsert};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PartyView {
-    pub id: i64,
-    pub role: String,
-    pub name: String,
-    pub identity_number: Option<String>,
-    pub payout_bank: Option<String>,
-    pub payout_account_name: Option<String>,
-    pub payout_account_number: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub payout_confirmed_on: Option<NaiveDate>,
-}
+/// A party as the API shows it: the stored row as it is.
+pub type PartyView = store::registry::PartyRow;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseView {
@@ -131,21 +121,6 @@ impl From<store::registry::AssetRow> for AssetView {
             needs_onsite_inspection: row.needs_onsite_inspection,
             appraisal_required_by_law: row.appraisal_required_by_law,
             high_value_or_complex: row.high_value_or_complex,
-        }
-    }
-}
-
-impl From<store::registry::PartyRow> for PartyView {
-    fn from(row: store::registry::PartyRow) -> Self {
-        PartyView {
-            id: row.id,
-            role: row.role,
-            name: row.name,
-            identity_number: row.identity_number,
-            payout_bank: row.payout_bank,
-            payout_account_name: row.payout_account_name,
-            payout_account_number: row.payout_account_number,
-            payout_confirmed_on: row.payout_confirmed_on,
         }
     }
 }
@@ -282,7 +257,7 @@ impl Engine {
         let assets = store::registry::assets_of_case(&self.db, case_id).await?;
         Ok(CaseDetail {
             case: case.into(),
-            parties: parties.into_iter().map(Into::into).collect(),
+            parties,
             assets: assets.into_iter().map(Into::into).collect(),
         })
     }

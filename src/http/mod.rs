@@ -3,6 +3,7 @@
 
 pub mod error;
 mod handlers;
+mod idempotency;
 mod openapi;
 
 use crate::audit::Actor;
@@ -16,8 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use error::ApiError;
+use idempotency::IDEMPOTENCY_KEY;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -43,7 +45,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO).include_headers(false))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
@@ -113,8 +119,20 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     };
     let actor = principal.actor();
     let mutating = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let key = request
+        .headers()
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| value.to_str().map(str::to_string));
+    let court_id = principal.court_id;
+    let user = principal.user.clone();
     request.extensions_mut().insert(principal);
-    let response = next.run(request).await;
+    let response = match (mutating, key) {
+        (true, Some(key)) => match idempotency::claim(key, court_id, user, request).await {
+            Ok((claim, request)) => idempotency::run(&state, claim, request, next).await,
+            Err(refusal) => ApiError(refusal).into_response(),
+        },
+        _ => next.run(request).await,
+    };
     if mutating {
         if let Some(refusal) = response.extensions().get::<Refusal>() {
             if refusal.code != Code::Internal {

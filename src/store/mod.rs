@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod idempotency;
 pub mod nodes;
 pub mod registry;
 
@@ -162,9 +163,24 @@ pub struct WriteTx {
 
 impl WriteTx {
     /// Appends the command's audit event, chained to the previous one, and commits everything together.
-    pub async fn commit(mut self, event: crate::audit::EventDraft) -> Result<i64, sqlx::Error> {
+    /// A request's idempotency key (SPEC §3.6) is written here too, with the change it records.
+    pub async fn commit(mut self, event: crate::audit::EventDraft) -> Result<i64, Refusal> {
+        let records_change = event.outcome == crate::audit::Outcome::Ok;
         let sealed = crate::audit::seal(self.seq, self.at, &self.prev_hash, event);
         audit::append(&mut self.tx, &sealed).await?;
+        if records_change {
+            if let Some(claim) = idempotency::current() {
+                idempotency::insert(&mut self.tx, &claim, sealed.seq, self.at)
+                    .await
+                    .map_err(|error| {
+                        map_unique(
+                            error,
+                            Code::IdempotencyKeyInUse,
+                            "another request with this Idempotency-Key was committed first",
+                        )
+                    })?;
+            }
+        }
         self.tx.commit().await?;
         Ok(sealed.seq)
     }

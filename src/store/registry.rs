@@ -16,7 +16,7 @@ pub struct CaseRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct PartyRow {
     pub id: i64,
     pub case_id: i64,
@@ -26,6 +26,7 @@ pub struct PartyRow {
     pub payout_bank: Option<String>,
     pub payout_account_name: Option<String>,
     pub payout_account_number: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
     pub payout_confirmed_on: Option<NaiveDate>,
 }
 

@@ -203,7 +203,23 @@ impl TestApp {
 
     /// Sends a request through the router; returns the status and the JSON body (Null when empty).
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (StatusCode, Value) {
+        let (status, _, value) = self.call_with_headers(method, path, token, body, &[]).await;
+        (status, value)
+    }
+
+    /// Like `call`, with extra request headers; also returns the response headers.
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
         let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -216,13 +232,14 @@ impl TestApp {
         .expect("request");
         let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
         let value = if bytes.is_empty() {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
-        (status, value)
+        (status, headers, value)
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {

@@ -63,10 +63,22 @@ impl Config {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut config = Config::default();
+        let database_variable = if lookup("CHUZHI_DATABASE_URL").is_some() {
+            "CHUZHI_DATABASE_URL"
+        } else {
+            "DATABASE_URL"
+        };
         if let Some(url) = lookup("CHUZHI_DATABASE_URL").or_else(|| lookup("DATABASE_URL")) {
             config.database_url = url;
         }
         if let Some(bind) = lookup("CHUZHI_BIND") {
+            if bind.parse::<std::net::SocketAddr>().is_err() {
+                return Err(ConfigError {
+                    name: "CHUZHI_BIND",
+                    value: bind,
+                    expected: "an address and port like 127.0.0.1:8080".to_string(),
+                });
+            }
             config.bind = bind;
         }
         if let Some(cron) = lookup("CHUZHI_SWEEP_CRON") {
@@ -95,9 +107,26 @@ impl Config {
         config.db_max_connections = number("CHUZHI_DB_MAX_CONNECTIONS", config.db_max_connections, 1..=512)?;
         config.calendar_dir = lookup("CHUZHI_CALENDAR_DIR").filter(|dir| !dir.is_empty()).map(PathBuf::from);
         if let Some(filter) = lookup("CHUZHI_LOG") {
+            if let Err(error) = tracing_subscriber::EnvFilter::try_new(&filter) {
+                return Err(ConfigError {
+                    name: "CHUZHI_LOG",
+                    value: filter,
+                    expected: format!("a tracing filter like \"info\" ({error})"),
+                });
+            }
             config.log_filter = filter;
         }
-        config.log_json = lookup("CHUZHI_LOG_FORMAT").is_some_and(|format| format.eq_ignore_ascii_case("json"));
+        config.log_json = match lookup("CHUZHI_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "CHUZHI_LOG_FORMAT",
+                    value: other.to_string(),
+                    expected: "text or json".to_string(),
+                });
+            }
+        };
         for (name, expression) in [
             ("CHUZHI_SWEEP_CRON", &config.sweep_cron),
             ("CHUZHI_DIGEST_CRON", &config.digest_cron),
@@ -113,7 +142,7 @@ impl Config {
             || config.database_url.starts_with("postgresql://"))
         {
             return Err(ConfigError {
-                name: "CHUZHI_DATABASE_URL",
+                name: database_variable,
                 value: redact_url(&config.database_url),
                 expected: "a sqlite://FILE or postgres://… URL".to_string(),
             });
@@ -170,6 +199,12 @@ mod tests {
         assert_eq!(error.name, "CHUZHI_SWEEP_LIMIT");
         let error = Config::from_lookup(|name| (name == "CHUZHI_SWEEP_CRON").then(|| "every minute".to_string())).unwrap_err();
         assert_eq!(error.name, "CHUZHI_SWEEP_CRON");
+        let error = Config::from_lookup(|name| (name == "CHUZHI_BIND").then(|| "nonsense".to_string())).unwrap_err();
+        assert_eq!(error.name, "CHUZHI_BIND");
+        let error = Config::from_lookup(|name| (name == "CHUZHI_LOG_FORMAT").then(|| "xml".to_string())).unwrap_err();
+        assert_eq!(error.name, "CHUZHI_LOG_FORMAT");
+        let error = Config::from_lookup(|name| (name == "DATABASE_URL").then(|| "mysql://x".to_string())).unwrap_err();
+        assert_eq!(error.name, "DATABASE_URL");
     }
 
     #[test]

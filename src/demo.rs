@@ -1,5 +1,8 @@
-//! `chuzhi demo`: a demonstration court with cases and seized assets at different stages, walked through a week
-//! of sweeps so a new user sees nodes and alerts at once. Later capabilities extend it.
+//! `chuzhi demo`: a demonstration court with cases and seized assets at different stages, walked through the
+//! past week of sweeps so a new user sees nodes and alerts at once. Later capabilities extend it.
+//!
+//! The demo never acts in the future and never touches another court: it registers its cases as of a week ago
+//! and sweeps only its own court, day by day, up to the moment it was run.
 
 use crate::auth::{Principal, Role};
 use crate::clock::{local_date, ManualClock};
@@ -68,7 +71,7 @@ fn demo_cases() -> Vec<DemoCase> {
                 DemoAsset {
                     kind: AssetKind::Equity,
                     description: "示范商贸有限公司持有的示范物流有限公司30%股权",
-                    seized_days_ago: 5,
+                    seized_days_ago: 9,
                     high_value_or_complex: true,
                 },
             ],
@@ -102,11 +105,15 @@ fn demo_cases() -> Vec<DemoCase> {
     ]
 }
 
-/// Loads the demonstration court (once) and walks it through the next seven days of sweeps.
+/// How many days before the moment of the run the demo registers its cases and starts sweeping.
+const WALK_DAYS: i64 = 7;
+
+/// Loads the demonstration court (once, as of a week ago) and walks it through the past week of sweeps.
 pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport> {
     let mut lines = Vec::new();
     let start = clock.now_instant();
     let today = local_date(start);
+    let registered_at = start - chrono::Duration::days(WALK_DAYS);
     let mut tokens = Vec::new();
     let court = match store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await? {
         Some(court) => {
@@ -116,8 +123,12 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
             court
         }
         None => {
+            clock.set(registered_at);
             engine.create_court(DEMO_COURT_CODE, DEMO_COURT_NAME).await?;
-            lines.push(format!("Created the demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE})."));
+            lines.push(format!(
+                "Created the demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE}), registering its cases as of {}.",
+                local_date(registered_at)
+            ));
             let court = store::auth::court_by_code(&engine.db, DEMO_COURT_CODE)
                 .await?
                 .ok_or_else(|| crate::error::Refusal::internal("demo court vanished"))?;
@@ -133,33 +144,39 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
             court
         }
     };
-    for role in Role::ALL {
-        tokens.push((
-            role,
-            engine.create_token(&court.code, &format!("演示{}", role.as_str()), role).await?,
-        ));
-    }
     lines.push(String::new());
-    lines.push("Walking the court through a week of sweeps (one at 09:00 each day):".to_string());
-    for day in 0..7u64 {
-        let at = start + chrono::Duration::days(day as i64);
+    lines.push("Walking the demonstration court through the past week of sweeps:".to_string());
+    let actor = crate::audit::Actor {
+        user: "system:demo".to_string(),
+        role: "system".to_string(),
+        court_id: Some(court.id),
+    };
+    for days_ago in (0..WALK_DAYS).rev() {
+        let at = start - chrono::Duration::days(days_ago);
         clock.set(at);
-        let reports = engine.sweep_all(at).await?;
+        let report = engine.sweep_court(at, engine.settings.sweep_limit, court.id, &actor).await?;
         let mut line = format!("  {}  ", local_date(at));
-        let (upcoming, due_today, overdue) = reports
-            .iter()
-            .fold((0, 0, 0), |sum, r| (sum.0 + r.upcoming, sum.1 + r.due_today, sum.2 + r.overdue));
-        if upcoming + due_today + overdue == 0 {
+        if report.alerts_raised() == 0 {
             line.push_str("nothing new");
         } else {
-            let _ = write!(line, "{upcoming} upcoming, {due_today} due today, {overdue} overdue");
-            if overdue > 0 {
+            let _ = write!(
+                line,
+                "{} upcoming, {} due today, {} overdue",
+                report.upcoming, report.due_today, report.overdue
+            );
+            if report.overdue > 0 {
                 line.push_str(" (escalated to the supervisors)");
             }
         }
         lines.push(line);
     }
     clock.set(start);
+    for role in Role::ALL {
+        tokens.push((
+            role,
+            engine.create_token(&court.code, &format!("演示{}", role.as_str()), role).await?,
+        ));
+    }
     Ok(DemoReport { lines, tokens })
 }
 

@@ -41,6 +41,8 @@ pub enum Code {
     CourtNotFound,
     /// No such route.
     RouteNotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
     /// The case number is already registered in this court.
     CaseNumberTaken,
     /// A case needs at least one applicant and one debtor.
@@ -72,6 +74,7 @@ pub enum Class {
     NotFound,
     Conflict,
     UnsupportedMediaType,
+    MethodNotAllowed,
     Unprocessable,
     Internal,
 }
@@ -95,6 +98,7 @@ impl Code {
             Code::NodeNotFound => "node_not_found",
             Code::CourtNotFound => "court_not_found",
             Code::RouteNotFound => "route_not_found",
+            Code::MethodNotAllowed => "method_not_allowed",
             Code::CaseNumberTaken => "case_number_taken",
             Code::PartiesIncomplete => "parties_incomplete",
             Code::PayoutAccountUnconfirmed => "payout_account_unconfirmed",
@@ -131,6 +135,7 @@ impl Code {
             Code::MissingToken | Code::InvalidToken => Class::Unauthorized,
             Code::RoleNotAllowed => Class::Forbidden,
             Code::CaseNotFound | Code::AssetNotFound | Code::NodeNotFound | Code::CourtNotFound | Code::RouteNotFound => Class::NotFound,
+            Code::MethodNotAllowed => Class::MethodNotAllowed,
             Code::CaseNumberTaken | Code::IdempotencyKeyInUse | Code::IdempotentRequestUnanswered => Class::Conflict,
             Code::IdempotencyKeyReused => Class::Unprocessable,
             Code::Internal => Class::Internal,
@@ -176,7 +181,18 @@ impl Refusal {
 }
 
 impl From<sqlx::Error> for Refusal {
+    /// A data exception (SQLSTATE class 22: a value out of the database's range) is bad input that slipped past
+    /// validation: the caller gets a 422, and the log keeps the cause. Everything else is internal.
     fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(database) = &error {
+            if database.code().is_some_and(|code| code.starts_with("22")) {
+                tracing::warn!(%error, "a value was refused by the database");
+                return Refusal::new(
+                    Code::InvalidField,
+                    "a value is outside what can be stored (out of range or malformed)",
+                );
+            }
+        }
         Refusal::internal(error)
     }
 }

@@ -11,6 +11,8 @@ pub mod calendar;
 pub mod clock;
 /// Every setting, documented, with its default.
 pub mod config;
+/// Strict `YYYY-MM-DD` dates at the edge.
+pub mod date;
 /// The demonstration court of `chuzhi demo`.
 pub mod demo;
 /// Commands: load, decide in the domain, write state + nodes + audit + outbox in one transaction.

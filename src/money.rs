@@ -45,7 +45,8 @@ impl Money {
         if !plain {
             return Err(MoneyError::NotADecimal(text.to_string()));
         }
-        let value = Decimal::from_str(trimmed).map_err(|_| MoneyError::NotADecimal(text.to_string()))?;
+        // `from_str_exact` refuses what `from_str` would round (beyond 28 significant digits).
+        let value = Decimal::from_str_exact(trimmed).map_err(|_| MoneyError::NotADecimal(text.to_string()))?;
         if value.is_sign_negative() && !value.is_zero() {
             return Err(MoneyError::Negative(text.to_string()));
         }
@@ -138,6 +139,7 @@ mod tests {
         assert!(matches!(Money::parse("1e5"), Err(MoneyError::NotADecimal(_))));
         assert!(matches!(Money::parse(""), Err(MoneyError::NotADecimal(_))));
         assert!(matches!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge(_))));
+        assert!(Money::parse("12.0000000000000000000000000001").is_err(), "never rounded away");
     }
 
     #[test]

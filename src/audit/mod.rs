@@ -135,27 +135,35 @@ pub fn seal(seq: i64, at: DateTime<Utc>, prev_hash: &str, draft: EventDraft) -> 
     event
 }
 
-/// SHA-256 over the fields in a fixed order, each length-prefixed so no two field lists hash alike.
+/// SHA-256 over the fields in a fixed order, each with a presence byte (so NULL and "" differ) and a length
+/// prefix (so no two field lists hash alike).
 pub fn hash_of(event: &StoredEvent) -> String {
     let mut hasher = Sha256::new();
-    let fields: [&str; 13] = [
-        &event.seq.to_string(),
-        &event.at.to_rfc3339_opts(SecondsFormat::Micros, true),
-        &event.actor_user,
-        &event.actor_role,
-        &event.court_id.map(|id| id.to_string()).unwrap_or_default(),
-        &event.action,
-        &event.subject,
-        &event.outcome,
-        event.code.as_deref().unwrap_or(""),
-        event.rule_id.as_deref().unwrap_or(""),
-        event.reason.as_deref().unwrap_or(""),
-        &event.payload,
-        &event.prev_hash,
+    let court_id = event.court_id.map(|id| id.to_string());
+    let fields: [Option<&str>; 13] = [
+        Some(&event.seq.to_string()),
+        Some(&event.at.to_rfc3339_opts(SecondsFormat::Micros, true)),
+        Some(&event.actor_user),
+        Some(&event.actor_role),
+        court_id.as_deref(),
+        Some(&event.action),
+        Some(&event.subject),
+        Some(&event.outcome),
+        event.code.as_deref(),
+        event.rule_id.as_deref(),
+        event.reason.as_deref(),
+        Some(&event.payload),
+        Some(&event.prev_hash),
     ];
     for field in fields {
-        hasher.update((field.len() as u64).to_be_bytes());
-        hasher.update(field.as_bytes());
+        match field {
+            None => hasher.update([0u8]),
+            Some(text) => {
+                hasher.update([1u8]);
+                hasher.update((text.len() as u64).to_be_bytes());
+                hasher.update(text.as_bytes());
+            }
+        }
     }
     hex::encode(hasher.finalize())
 }
@@ -270,6 +278,13 @@ mod tests {
         let mut events = chain(5);
         events[2].payload = "{\"n\":99}".to_string();
         assert!(matches!(verify(&events, 5, &events[4].hash), Verification::Broken { seq: 3, .. }));
+    }
+
+    #[test]
+    fn null_and_empty_text_hash_differently() {
+        let mut events = chain(2);
+        events[1].reason = Some(String::new());
+        assert!(matches!(verify(&events, 2, &events[1].hash), Verification::Broken { seq: 2, .. }));
     }
 
     #[test]

@@ -38,15 +38,24 @@ pub struct DigestReport {
 }
 
 impl Engine {
-    /// Raises the alerts that are due as of `now`, for at most `limit` nodes: `upcoming`, `due_today`, and
-    /// `overdue`, which escalates to the court's supervisors. Alerts and their outbox messages are written with
-    /// the nodes' new stages and one audit event, in one transaction. Running it twice raises nothing new; two
-    /// processes running it at once raise nothing twice (the audit head's lock orders them, and the unique key
-    /// (node, kind) would refuse a duplicate anyway).
+    /// Raises the alerts that are due as of `now`, for at most `limit` nodes of every court: `upcoming`,
+    /// `due_today`, and `overdue`, which escalates to the court's supervisors. Alerts and their outbox messages are
+    /// written with the nodes' new stages and one audit event, in one transaction. Running it twice raises nothing
+    /// new; two processes running it at once raise nothing twice (the audit head's lock orders them, and the
+    /// unique key (node, kind) would refuse a duplicate anyway).
     pub async fn sweep(&self, now: DateTime<Utc>, limit: u32) -> Outcome<SweepReport> {
+        self.sweep_scoped(now, limit, None, &Actor::system("sweep")).await
+    }
+
+    /// The same, for one court's nodes only (a supervisor's sweep by hand, the demo), recorded as `actor`'s.
+    pub async fn sweep_court(&self, now: DateTime<Utc>, limit: u32, court_id: i64, actor: &Actor) -> Outcome<SweepReport> {
+        self.sweep_scoped(now, limit, Some(court_id), actor).await
+    }
+
+    async fn sweep_scoped(&self, now: DateTime<Utc>, limit: u32, court_id: Option<i64>, actor: &Actor) -> Outcome<SweepReport> {
         let today = local_date(now);
         let limit = i64::from(limit.max(1));
-        if !store::nodes::any_due(&self.db, today).await? {
+        if !store::nodes::any_due(&self.db, today, court_id).await? {
             return Ok(SweepReport {
                 as_of: Some(today),
                 ..Default::default()
@@ -54,9 +63,9 @@ impl Engine {
         }
         let mut write = self.db.begin_write(now).await?;
         let sweep_seq = write.seq;
-        store::nodes::raise_alerts(&mut write.tx, today, now, sweep_seq, limit).await?;
+        store::nodes::raise_alerts(&mut write.tx, today, now, sweep_seq, limit, court_id).await?;
         store::nodes::enqueue_alerts(&mut write.tx, now, sweep_seq).await?;
-        let nodes_advanced = store::nodes::advance_due_nodes(&mut write.tx, today, limit).await?;
+        let nodes_advanced = store::nodes::advance_due_nodes(&mut write.tx, today, limit, court_id).await?;
         let mut report = SweepReport {
             as_of: Some(today),
             sweep_seq: Some(sweep_seq),
@@ -72,20 +81,16 @@ impl Engine {
                 _ => report.overdue = count,
             }
         }
-        let payload = serde_json::to_value(&report).unwrap_or_default();
+        let mut payload = serde_json::to_value(&report).unwrap_or_default();
+        payload["court_id"] = serde_json::json!(court_id);
         write
-            .commit(EventDraft::change(
-                &Actor::system("sweep"),
-                "sweep",
-                format!("sweep:{today}"),
-                payload,
-            ))
+            .commit(EventDraft::change(actor, "sweep", format!("sweep:{today}"), payload))
             .await?;
         tracing::info!(%today, nodes_advanced, alerts = report.alerts_raised(), overdue = report.overdue, "sweep");
         Ok(report)
     }
 
-    /// Sweeps until nothing due is left (the CLI's `sweep`, the demo).
+    /// Sweeps until nothing due is left (the CLI's `sweep`, the scheduled sweep).
     pub async fn sweep_all(&self, now: DateTime<Utc>) -> Outcome<Vec<SweepReport>> {
         let mut reports = Vec::new();
         loop {
@@ -102,9 +107,10 @@ impl Engine {
     /// of nodes due today, overdue and upcoming. Sent once per court and day, however often it runs.
     pub async fn digest(&self, now: DateTime<Utc>) -> Outcome<DigestReport> {
         let today = local_date(now);
+        let counts = store::nodes::digest_counts(&self.db, today).await?;
         let mut write = self.db.begin_write(now).await?;
         let mut report = DigestReport::default();
-        for (court_id, due_today, overdue, upcoming) in store::nodes::digest_counts(&mut write.tx, today).await? {
+        for (court_id, due_today, overdue, upcoming) in counts {
             if store::nodes::claim_digest(&mut write.tx, court_id, today).await? {
                 let payload = serde_json::json!({ "court_id": court_id, "date": today, "due_today": due_today, "overdue": overdue, "upcoming": upcoming });
                 store::nodes::enqueue(&mut write.tx, "digest.daily", Some(court_id), &payload, now).await?;
@@ -123,21 +129,24 @@ impl Engine {
     }
 
     /// Recomputes the open nodes marked provisional (PER-10) against the calendar now loaded, e.g. after the
-    /// State Council publishes next year's schedule. Returns how many nodes got new dates.
+    /// State Council publishes next year's schedule, in batches of 1,000 nodes, each its own transaction with its
+    /// own audit event. Returns how many nodes got new dates.
     pub async fn recompute_provisional_nodes(&self) -> Outcome<u64> {
-        let now = self.now();
-        let mut write = self.db.begin_write(now).await?;
-        let mut changed = Vec::new();
+        let mut changed_total = 0;
         let mut after = 0;
         loop {
+            let now = self.now();
+            let mut write = self.db.begin_write(now).await?;
             let rows = store::nodes::open_provisional_nodes(&mut write.tx, after, 1_000).await?;
-            let Some(last) = rows.last() else { break };
+            let Some(last) = rows.last() else { return Ok(changed_total) };
             after = last.id;
+            let mut changed = Vec::new();
             for row in rows {
                 let Ok(period) = row.period.parse::<Period>() else { continue };
-                let deadline = self.calendar.deadline(row.trigger_date, period);
+                let due = self.calendar.due_date(row.trigger_date, period);
+                let provisional = self.calendar.is_provisional_between(row.trigger_date, due);
                 let lead = u32::try_from(row.lead_working_days).unwrap_or(0);
-                let dates = node_dates(&self.calendar, deadline.due, deadline.provisional, row.trigger_date, lead);
+                let dates = node_dates(&self.calendar, due, provisional, row.trigger_date, lead);
                 if dates.due_date != row.due_date || dates.provisional != row.provisional || dates.remind_on != row.remind_on {
                     store::nodes::reschedule_node(&mut write.tx, row.id, &dates).await?;
                     changed.push(
@@ -145,19 +154,19 @@ impl Engine {
                     );
                 }
             }
+            if changed.is_empty() {
+                continue;
+            }
+            changed_total += changed.len() as u64;
+            let payload = serde_json::json!({ "changed": changed });
+            write
+                .commit(EventDraft::change(
+                    &Actor::system("calendar"),
+                    "recompute_provisional_nodes",
+                    "nodes",
+                    payload,
+                ))
+                .await?;
         }
-        let count = changed.len() as u64;
-        if count == 0 {
-            return Ok(0);
-        }
-        write
-            .commit(EventDraft::change(
-                &Actor::system("calendar"),
-                "recompute_provisional_nodes",
-                "nodes",
-                serde_json::json!({ "changed": changed }),
-            ))
-            .await?;
-        Ok(count)
     }
 }

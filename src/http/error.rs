@@ -50,6 +50,7 @@ pub fn status_of(code: Code) -> StatusCode {
         Class::NotFound => StatusCode::NOT_FOUND,
         Class::Conflict => StatusCode::CONFLICT,
         Class::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Class::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Class::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
         Class::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -97,24 +98,19 @@ fn json_refusal(rejection: JsonRejection) -> Refusal {
             let message = text
                 .trim_start_matches("Failed to deserialize the JSON body into the target type: ")
                 .to_string();
-            let code = if message.contains("unknown field") {
+            // The messages come from chuzhi's own deserializers (`Money`, `crate::date`) and from serde's
+            // `deny_unknown_fields`, whose wording is stable: "unknown field `name`, expected …". An unknown enum
+            // value reads "unknown variant `…`" and is an invalid field, whatever its text.
+            let code = if message.contains("unknown variant") {
+                Code::InvalidField
+            } else if message.contains("unknown field `") {
                 Code::UnknownField
             } else if message.contains("invalid amount") || message.contains("an amount as a decimal string") {
                 Code::InvalidAmount
-            } else if message.contains("input is out of range")
-                || message.contains("premature end of input")
-                || message.contains("input contains invalid characters")
-                || message.contains("trailing input")
-                || message.contains("NaiveDate")
-            {
+            } else if message.contains("invalid date") {
                 Code::InvalidDate
             } else {
                 Code::InvalidField
-            };
-            let message = if code == Code::InvalidDate {
-                format!("{message} (dates are YYYY-MM-DD and must exist)")
-            } else {
-                message
             };
             Refusal::new(code, message)
         }

@@ -131,6 +131,7 @@ pub struct NodeQuery {
     pub asset_id: Option<i64>,
     /// Only nodes due on or before this date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::date::strict_option")]
     pub due_on_or_before: Option<NaiveDate>,
     pub after_id: Option<i64>,
     pub limit: Option<i64>,
@@ -207,12 +208,16 @@ pub async fn list_alerts(
     ))
 }
 
-/// Run one sweep now (admins and supervisors). The scheduled sweep does the same on its cron.
+/// Run one sweep of the caller's court now (admins and supervisors). The scheduled sweep covers every court.
 #[utoipa::path(post, path = "/api/v1/sweeps", tag = "nodes", responses((status = 200, body = SweepReport), (status = 403, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
 pub async fn run_sweep(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> ApiResult<Json<SweepReport>> {
     state.engine.require(&principal, Permission::Sweep, "run a sweep")?;
     let now = state.engine.now();
-    Ok(Json(state.engine.sweep(now, state.engine.settings.sweep_limit).await?))
+    let report = state
+        .engine
+        .sweep_court(now, state.engine.settings.sweep_limit, principal.court_id, &principal.actor())
+        .await?;
+    Ok(Json(report))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -69,13 +70,21 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError(Refusal::new(
+        Code::MethodNotAllowed,
+        format!("{} does not accept {method}", uri.path()),
+    ))
+}
+
 async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError(Refusal::new(Code::RouteNotFound, format!("no route {}", uri.path())))
 }
 
 /// Authenticates every `/api/v1` request from its bearer token and, after the handler, writes the audit record
-/// of a refused command (SPEC §3.3: a refusal leaves no trace but that record). Reads that fail are not
-/// commands and are not recorded, except failed authentication, which always is.
+/// of a refused command (SPEC §3.3: a refusal leaves no trace but that record), failed authentication included.
+/// Reads are not commands: a refused read is answered but not recorded, so anonymous traffic cannot make the
+/// audit chain (and its write lock) a bottleneck.
 async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let action = format!(
         "{} {}",
@@ -87,6 +96,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             .unwrap_or_default()
     );
     let subject = request.uri().path().to_string();
+    let mutating = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -111,14 +121,13 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     let principal: Principal = match principal {
         Ok(principal) => principal,
         Err(refusal) => {
-            if refusal.code != Code::Internal {
+            if mutating && refusal.code != Code::Internal {
                 record(&state, &Actor::anonymous(), &action, &subject, &refusal).await;
             }
             return ApiError(refusal).into_response();
         }
     };
     let actor = principal.actor();
-    let mutating = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let key = request
         .headers()
         .get(IDEMPOTENCY_KEY)

@@ -74,6 +74,7 @@ pub struct PayoutAccount {
     pub account_number: String,
     /// The date the applicant confirmed this account.
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::date::strict")]
     pub confirmed_on: NaiveDate,
 }
 
@@ -102,6 +103,7 @@ pub struct NewCase {
     /// 案号, e.g. "(2026)鲁0102执123号".
     pub case_number: String,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::date::strict")]
     pub filing_date: NaiveDate,
     /// The execution claim in yuan, as a decimal string.
     #[schema(value_type = String, example = "1200000.00")]
@@ -118,6 +120,7 @@ pub struct NewAsset {
     pub description: String,
     /// The date of the seizure, freeze or detention; the trigger of REF-1 and SEIZ-1.
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::date::strict")]
     pub seizure_date: NaiveDate,
     /// Whether the asset must be sold (auction or sell-off). Default: true for every kind but deposits.
     #[serde(default)]
@@ -137,6 +140,12 @@ pub struct NewAsset {
 }
 
 fn required_text(field: &str, value: &str, max_chars: usize) -> Outcome<()> {
+    if value.chars().any(char::is_control) {
+        return Err(
+            Refusal::new(Code::InvalidField, format!("{field} must not contain control characters"))
+                .with_details(serde_json::json!({ "field": field })),
+        );
+    }
     let length = value.trim().chars().count();
     if length == 0 {
         return Err(
@@ -150,6 +159,13 @@ fn required_text(field: &str, value: &str, max_chars: usize) -> Outcome<()> {
         );
     }
     Ok(())
+}
+
+fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Outcome<()> {
+    match value {
+        Some(value) => required_text(field, value, max_chars),
+        None => Ok(()),
+    }
 }
 
 impl NewCase {
@@ -170,6 +186,11 @@ impl NewCase {
         }
         for (index, applicant) in self.applicants.iter().enumerate() {
             required_text(&format!("applicants[{index}].name"), &applicant.name, 200)?;
+            optional_text(
+                &format!("applicants[{index}].identity_number"),
+                applicant.identity_number.as_deref(),
+                64,
+            )?;
             let Some(account) = &applicant.payout_account else {
                 return Err(Refusal::new(
                     Code::PayoutAccountUnconfirmed,
@@ -201,6 +222,7 @@ impl NewCase {
         }
         for (index, debtor) in self.debtors.iter().enumerate() {
             required_text(&format!("debtors[{index}].name"), &debtor.name, 200)?;
+            optional_text(&format!("debtors[{index}].identity_number"), debtor.identity_number.as_deref(), 64)?;
         }
         Ok(())
     }
@@ -218,7 +240,10 @@ impl NewAsset {
         }
         // Property preserved before filing (诉讼保全) is carried into execution, so an earlier date is allowed,
         // but not one more than ten years earlier, which is a typing error, not a preservation.
-        if self.seizure_date < filing_date - chrono::Days::new(3650) {
+        if filing_date
+            .checked_sub_days(chrono::Days::new(3650))
+            .is_some_and(|earliest| self.seizure_date < earliest)
+        {
             return Err(Refusal::new(
                 Code::SeizureDateOutOfRange,
                 format!(

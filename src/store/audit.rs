@@ -45,14 +45,15 @@ pub async fn head(db: &Db) -> Result<(i64, String), sqlx::Error> {
     on_pool!(db, pool => sqlx::query_as::<_, (i64, String)>("select seq, hash from audit_head where id = 1").fetch_one(pool).await)
 }
 
-/// Events after `after_seq`, in order, at most `limit`.
-pub async fn page(db: &Db, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, sqlx::Error> {
+/// Events after `after_seq` up to `up_to_seq`, in order, at most `limit`.
+pub async fn page(db: &Db, after_seq: i64, up_to_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, sqlx::Error> {
     on_pool!(db, pool => {
         sqlx::query_as::<_, StoredEvent>(
             "select seq, at, actor_user, actor_role, court_id, action, subject, outcome, code, rule_id, reason, payload, prev_hash, hash
-             from audit_events where seq > $1 order by seq limit $2",
+             from audit_events where seq > $1 and seq <= $2 order by seq limit $3",
         )
         .bind(after_seq)
+        .bind(up_to_seq)
         .bind(limit)
         .fetch_all(pool)
         .await

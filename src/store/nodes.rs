@@ -124,36 +124,54 @@ pub async fn nodes_of_asset_tx(tx: &mut Tx, asset_id: i64) -> Result<Vec<NodeRow
     on_tx!(tx, conn => sqlx::query_as::<_, NodeRow>(&sql).bind(asset_id).fetch_all(conn).await)
 }
 
-/// Whether any node has an alert stage due on or before `today` (a cheap index probe before taking the write lock).
-pub async fn any_due(db: &Db, today: NaiveDate) -> Result<bool, sqlx::Error> {
+/// Whether any node (of one court, or of all) has an alert stage due on or before `today` (a cheap index probe
+/// before taking the write lock).
+pub async fn any_due(db: &Db, today: NaiveDate, court_id: Option<i64>) -> Result<bool, sqlx::Error> {
     on_pool!(db, pool => {
-        sqlx::query_scalar::<_, i64>("select id from nodes where next_alert_on <= $1 limit 1")
+        sqlx::query_scalar::<_, i64>(
+            "select id from nodes where next_alert_on <= $1 and status in ('pending', 'overdue') and ($2 is null or court_id = $2) limit 1",
+        )
             .bind(today)
+            .bind(court_id)
             .fetch_optional(pool)
             .await
             .map(|found| found.is_some())
     })
 }
 
-/// The nodes one sweep takes: due ones, oldest stage first, at most `limit`. The same text is used by every
-/// statement of the sweep, so within its transaction they all see the same set.
-const DUE_NODES: &str = "select id from nodes where next_alert_on <= $1 order by next_alert_on, id limit $2";
+/// The nodes one sweep takes: open ones with a stage due, of one court or all (`court` is the placeholder of the
+/// court filter), oldest stage first, at most `limit` ($2). The same text is used by every statement of the
+/// sweep, so within its transaction they all see the same set.
+fn due_nodes(court: &str) -> String {
+    format!(
+        "select id from nodes where next_alert_on <= $1 and status in ('pending', 'overdue') and ({court} is null or court_id = {court})
+         order by next_alert_on, id limit $2"
+    )
+}
 
 /// Raises the alert of the stage each due node has reached (see `crate::nodes::stage_reached`, which this
 /// mirrors and which the tests compare it with). The unique key (node, kind) makes a repeated or concurrent
 /// sweep raise nothing twice. Returns how many alerts were raised.
-pub async fn raise_alerts(tx: &mut Tx, today: NaiveDate, now: DateTime<Utc>, sweep_seq: i64, limit: i64) -> Result<u64, sqlx::Error> {
+pub async fn raise_alerts(
+    tx: &mut Tx,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    sweep_seq: i64,
+    limit: i64,
+    court_id: Option<i64>,
+) -> Result<u64, sqlx::Error> {
+    let due = due_nodes("$5");
     let sql = format!(
         "insert into alerts (node_id, court_id, kind, audience, as_of, raised_at, sweep_seq)
          select n.id, n.court_id,
                 case when n.overdue_on <= $1 then 'overdue' when n.due_date <= $1 then 'due_today' else 'upcoming' end,
                 case when n.overdue_on <= $1 then 'supervisors' else 'staff' end,
                 $1, $3, $4
-         from nodes n where n.id in ({DUE_NODES})
+         from nodes n where n.id in ({due})
          on conflict (node_id, kind) do nothing"
     );
     on_tx!(tx, conn => {
-        sqlx::query(&sql).bind(today).bind(limit).bind(now).bind(sweep_seq).execute(conn).await.map(|done| done.rows_affected())
+        sqlx::query(&sql).bind(today).bind(limit).bind(now).bind(sweep_seq).bind(court_id).execute(conn).await.map(|done| done.rows_affected())
     })
 }
 
@@ -170,7 +188,8 @@ pub async fn enqueue_alerts(tx: &mut Tx, now: DateTime<Utc>, sweep_seq: i64) -> 
 }
 
 /// Moves each due node to its next stage (`crate::nodes::next_alert_after`) and marks overdue ones.
-pub async fn advance_due_nodes(tx: &mut Tx, today: NaiveDate, limit: i64) -> Result<u64, sqlx::Error> {
+pub async fn advance_due_nodes(tx: &mut Tx, today: NaiveDate, limit: i64, court_id: Option<i64>) -> Result<u64, sqlx::Error> {
+    let due = due_nodes("$3");
     let sql = format!(
         "update nodes set
             status = case when overdue_on <= $1 then 'overdue' else status end,
@@ -178,9 +197,9 @@ pub async fn advance_due_nodes(tx: &mut Tx, today: NaiveDate, limit: i64) -> Res
                                  when $1 < due_date then due_date
                                  when $1 < overdue_on then overdue_on
                                  else null end
-         where id in ({DUE_NODES})"
+         where id in ({due})"
     );
-    on_tx!(tx, conn => sqlx::query(&sql).bind(today).bind(limit).execute(conn).await.map(|done| done.rows_affected()))
+    on_tx!(tx, conn => sqlx::query(&sql).bind(today).bind(limit).bind(court_id).execute(conn).await.map(|done| done.rows_affected()))
 }
 
 /// Counts of the alerts one sweep raised, by kind.
@@ -233,8 +252,9 @@ pub async fn reschedule_node(tx: &mut Tx, node_id: i64, dates: &NodeDates) -> Re
 }
 
 /// Per-court counts for the daily digest: (court, due today, overdue, upcoming within the reminder window).
-pub async fn digest_counts(tx: &mut Tx, today: NaiveDate) -> Result<Vec<(i64, i64, i64, i64)>, sqlx::Error> {
-    on_tx!(tx, conn => {
+/// Read before the digest takes the write lock, so the counting never holds up writers.
+pub async fn digest_counts(db: &Db, today: NaiveDate) -> Result<Vec<(i64, i64, i64, i64)>, sqlx::Error> {
+    on_pool!(db, pool => {
         sqlx::query_as::<_, (i64, i64, i64, i64)>(
             "select c.id,
                     (select count(*) from nodes n where n.court_id = c.id and n.status = 'pending' and n.due_date = $1),
@@ -243,7 +263,7 @@ pub async fn digest_counts(tx: &mut Tx, today: NaiveDate) -> Result<Vec<(i64, i6
              from courts c order by c.id",
         )
         .bind(today)
-        .fetch_all(conn)
+        .fetch_all(pool)
         .await
     })
 }

@@ -53,4 +53,25 @@ both_backends! {
         app.execute(&format!("delete from audit_events where seq = {last}")).await;
         assert!(matches!(app.engine.verify_audit().await.unwrap(), Verification::Broken { seq, .. } if seq == last));
     }
+
+    async fn audit_verify_gives_no_false_alarm_while_the_service_writes(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let mut writes = Vec::new();
+        for index in 0..30 {
+            let engine = app.engine.clone();
+            let token = app.assistant.clone();
+            writes.push(tokio::spawn(async move {
+                let principal = engine.authenticate(&token).await.unwrap();
+                let refusal = chuzhi::error::Refusal::new(chuzhi::error::Code::InvalidField, format!("probe {index}"));
+                engine.record_refusal(&principal.actor(), "probe", "probe", &refusal).await.unwrap();
+            }));
+        }
+        for _ in 0..30 {
+            assert!(matches!(app.engine.verify_audit().await.unwrap(), Verification::Intact { .. }));
+        }
+        for write in writes {
+            write.await.unwrap();
+        }
+        assert!(matches!(app.engine.verify_audit().await.unwrap(), Verification::Intact { .. }));
+    }
 }

@@ -145,4 +145,59 @@ both_backends! {
         let (status, body) = app.call("POST", "/api/v1/cases", Some(&app.assistant), None).await;
         assert!(status.is_client_error(), "{status} {body}");
     }
+
+    async fn control_characters_in_text_are_refused_on_both_backends(app: &TestApp) {
+        let mut body = case_body("(2026)鲁0102执9号", "2026-01-02");
+        body["debtors"][0]["name"] = json!("刘\u{0}某");
+        let message = assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), Some(&body.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert!(message.contains("control characters"), "{message}");
+        let mut body = case_body("(2026)鲁0102执9号", "2026-01-02");
+        body["debtors"][0]["identity_number"] = json!("37010\u{0}19800101");
+        assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), Some(&body.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    }
+
+    async fn out_of_range_and_loosely_written_dates_are_refused(app: &TestApp) {
+        for date in ["-5000-01-01", "-262143-01-05", "0000-01-01", "1899-12-31", "2026-2-2", "+002026-01-02"] {
+            let body = case_body("(2026)鲁0102执10号", date);
+            assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), Some(&body.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_date").await;
+        }
+        let mut body = case_body("(2026)鲁0102执10号", "2026-01-02");
+        body["filing_date"] = json!(20260102);
+        assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), Some(&body.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_date").await;
+    }
+
+    async fn wrong_types_and_missing_fields_are_invalid_fields(app: &TestApp) {
+        let mut body = case_body("(2026)鲁0102执11号", "2026-01-02");
+        body["debtors"] = json!("刘某");
+        assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), Some(&body.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        let mut body = case_body("(2026)鲁0102执11号", "2026-01-02");
+        body.as_object_mut().unwrap().remove("case_number");
+        let message = assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), Some(&body.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert!(message.contains("case_number"), "{message}");
+        let case_id = register_case(app, "(2026)鲁0102执12号", "2026-01-02").await;
+        // An enum value that happens to read like another error is still just an invalid field.
+        let asset = json!({ "kind": "unknown field `x`", "description": "x", "seizure_date": "2026-01-03" });
+        assert_refused(app, "POST", &format!("/api/v1/cases/{case_id}/assets"), Some(&app.assistant), Some(&asset.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        let mut body = case_body("(2026)鲁0102执13号", "2026-01-02");
+        body["claim_amount"] = json!("12.0000000000000000000000000001");
+        assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), Some(&body.to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_amount").await;
+    }
+
+    async fn a_body_less_post_and_a_wrong_method_are_refused_in_the_envelope(app: &TestApp) {
+        assert_refused(app, "POST", "/api/v1/cases", Some(&app.assistant), None, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+        let before = state_counts(app).await;
+        let (status, body) = app.call("DELETE", "/api/v1/cases", Some(&app.assistant), None).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+        assert_eq!(state_counts(app).await, before);
+    }
+
+    async fn refused_reads_are_answered_but_not_audited(app: &TestApp) {
+        let audit = app.count("audit_events").await;
+        let (status, _) = app.call("GET", "/api/v1/nodes", Some("chz_wrong"), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = app.call("GET", "/api/v1/nodes", None, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.count("audit_events").await, audit);
+    }
 }

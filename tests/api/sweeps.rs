@@ -2,7 +2,7 @@
 
 use crate::harness::*;
 use chuzhi::calendar::{Calendar, Period};
-use chuzhi::nodes::{node_dates, stage_reached};
+use chuzhi::nodes::{next_alert_after, node_dates, stage_reached, status_after_sweep};
 use chuzhi::store::nodes::NodeFilter;
 
 async fn alert_kinds(app: &TestApp) -> Vec<(i64, String, String)> {
@@ -100,8 +100,9 @@ both_backends! {
         assert_eq!(app.count("alerts").await, 5);
     }
 
-    async fn the_sweeps_sql_raises_exactly_the_stage_the_domain_rule_names(app: &TestApp) {
-        // Invariants on two paths: the set-based SQL of the sweep against `nodes::stage_reached`.
+    async fn the_sweeps_sql_follows_the_domain_rules_for_stage_next_date_and_status(app: &TestApp) {
+        // Invariants on two paths: the set-based SQL of the sweep against `nodes::stage_reached`,
+        // `nodes::next_alert_after` and `nodes::status_after_sweep`, over a month of nodes and several sweep days.
         app.set_now("2026-03-20T10:00:00+08:00");
         let case_id = register_case(app, "(2026)鲁0102执5号", "2025-12-01").await;
         let mut seizure = chrono::NaiveDate::from_ymd_opt(2026, 1, 28).unwrap();
@@ -109,22 +110,46 @@ both_backends! {
             register_asset(app, case_id, "movable", &seizure.to_string()).await;
             seizure = seizure.succ_opt().unwrap();
         }
-        let sweep_day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-        app.engine.sweep_all(at("2026-03-02T09:00:00+08:00")).await.unwrap();
         let principal = app.engine.authenticate(&app.supervisor).await.unwrap();
-        let filter = NodeFilter { case_id: Some(case_id), limit: 1000, ..Default::default() };
-        let nodes = app.engine.list_nodes(&principal, &filter).await.unwrap();
-        let alerts = alert_kinds(app).await;
         let calendar = Calendar::embedded();
-        let mut checked = 0;
-        for node in nodes.iter().filter(|node| node.rule == "REF-1") {
-            let dates = node_dates(&calendar, calendar.due_date(node.trigger_date, Period::Days(30)), false, node.trigger_date, 3);
-            let expected = stage_reached(&dates, sweep_day).map(|kind| kind.as_str().to_string());
-            let raised: Vec<&String> = alerts.iter().filter(|(id, _, _)| *id == node.id).map(|(_, kind, _)| kind).collect();
-            assert_eq!(raised.into_iter().next().cloned(), expected, "node seized {}", node.trigger_date);
-            checked += 1;
+        let mut expected_alerts: std::collections::BTreeSet<(i64, String)> = Default::default();
+        for sweep_day in ["2026-02-26", "2026-03-02", "2026-03-05", "2026-03-06", "2026-03-20"] {
+            let day = chrono::NaiveDate::parse_from_str(sweep_day, "%Y-%m-%d").unwrap();
+            app.engine.sweep_all(at(&format!("{sweep_day}T09:00:00+08:00"))).await.unwrap();
+            let filter = NodeFilter { case_id: Some(case_id), limit: 1000, ..Default::default() };
+            let nodes = app.engine.list_nodes(&principal, &filter).await.unwrap();
+            let mut checked = 0;
+            for node in nodes.iter().filter(|node| node.rule == "REF-1") {
+                let dates = node_dates(&calendar, calendar.due_date(node.trigger_date, Period::Days(30)), false, node.trigger_date, 3);
+                if let Some(kind) = stage_reached(&dates, day) {
+                    expected_alerts.insert((node.id, kind.as_str().to_string()));
+                }
+                assert_eq!(node.next_alert_on, next_alert_after(&dates, day), "next stage of the node seized {} on {day}", node.trigger_date);
+                assert_eq!(node.status, status_after_sweep(&dates, day).as_str(), "status of the node seized {} on {day}", node.trigger_date);
+                checked += 1;
+            }
+            assert_eq!(checked, 32);
+            let raised: std::collections::BTreeSet<(i64, String)> = alert_kinds(app).await.into_iter().map(|(node, kind, _)| (node, kind)).collect();
+            assert_eq!(raised, expected_alerts, "alerts after the sweep of {day}");
         }
-        assert_eq!(checked, 32);
+    }
+
+    async fn a_supervisors_sweep_by_hand_covers_only_their_court(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let mine = register_case(app, "(2026)鲁0102执7号", "2026-01-05").await;
+        register_asset(app, mine, "movable", "2026-01-05").await;
+        let (status, other) = app.post("/api/v1/cases", &app.other_court_assistant, &case_body("(2026)鲁0203执7号", "2026-01-05")).await;
+        assert_eq!(status.as_u16(), 201);
+        let other_case = other["id"].as_i64().unwrap();
+        let (status, _) = app.post(&format!("/api/v1/cases/{other_case}/assets"), &app.other_court_assistant, &asset_body("movable", "2026-01-05")).await;
+        assert_eq!(status.as_u16(), 201);
+        let (status, report) = app.call("POST", "/api/v1/sweeps", Some(&app.supervisor), None).await;
+        assert_eq!(status.as_u16(), 200, "{report}");
+        assert_eq!(report["overdue"], 1, "only this court's REF-1");
+        assert_eq!(app.count("alerts").await, 1);
+        let events = chuzhi::store::audit::recent_for_court(app.db(), app.engine.authenticate(&app.supervisor).await.unwrap().court_id, 1).await.unwrap();
+        assert_eq!(events[0].action, "sweep");
+        assert_eq!(events[0].actor_user, "supervisor-user", "the audit names who asked for the sweep");
     }
 
     async fn the_daily_digest_goes_out_once_per_court_and_day(app: &TestApp) {
@@ -138,20 +163,22 @@ both_backends! {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn per_10_provisional_nodes_are_recomputed_when_the_years_schedule_is_loaded() {
-    // A calendar that lacks 2026: REF-1 for a seizure on 2026-01-16 is then day 30 = 2026-02-15, a Sunday,
-    // rolled to Monday 2026-02-16 and marked provisional. Loading HOL-2026 moves it past the Spring Festival.
-    let without_2026 = Calendar::from_schedules(
-        Calendar::embedded()
+fn calendar_without_2026() -> Calendar {
+    let embedded = Calendar::embedded();
+    Calendar::from_schedules(
+        embedded
             .years()
             .into_iter()
             .filter(|year| *year != 2026)
-            .filter_map(|year| Calendar::embedded().schedule(year).cloned())
+            .filter_map(|year| embedded.schedule(year).cloned())
             .collect(),
     )
-    .unwrap();
-    let app = TestApp::sqlite_with(without_2026).await;
+    .unwrap()
+}
+
+/// PER-10: a calendar that lacks 2026 gives REF-1 for a seizure on 2026-01-16 as day 30 = 2026-02-15, a Sunday,
+/// rolled to Monday 2026-02-16 and marked provisional. Loading HOL-2026 moves it past the Spring Festival.
+async fn recompute_provisional(app: TestApp) {
     app.set_now("2026-01-20T10:00:00+08:00");
     let case_id = register_case(&app, "(2026)鲁0102执6号", "2026-01-05").await;
     let asset = register_asset(&app, case_id, "movable", "2026-01-16").await;
@@ -160,11 +187,36 @@ async fn per_10_provisional_nodes_are_recomputed_when_the_years_schedule_is_load
     let node_id = asset["nodes"][0]["id"].as_i64().unwrap();
     let mut engine = app.engine.clone();
     engine.calendar = std::sync::Arc::new(Calendar::embedded());
-    assert!(engine.recompute_provisional_nodes().await.unwrap() >= 1);
+    assert_eq!(
+        engine.recompute_provisional_nodes().await.unwrap(),
+        1,
+        "REF-1 changes; SEIZ-1 (2028) stays provisional"
+    );
     let principal = engine.authenticate(&app.judge).await.unwrap();
     let node = engine.node_detail(&principal, node_id).await.unwrap();
     assert_eq!(node.node.due_date.to_string(), "2026-02-24");
     assert!(!node.node.provisional);
     assert_eq!(node.node.remind_on.to_string(), "2026-02-12");
+    assert_eq!(
+        node.explanation.due, node.node.due_date,
+        "the explanation agrees with the stored date"
+    );
+    assert_eq!(engine.recompute_provisional_nodes().await.unwrap(), 0, "nothing left to change");
     app.finish().await;
+}
+
+mod per_10_provisional_nodes_are_recomputed_when_the_years_schedule_is_loaded {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        recompute_provisional(TestApp::sqlite_with(calendar_without_2026()).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(app) = TestApp::postgres_with(calendar_without_2026()).await {
+            recompute_provisional(app).await;
+        }
+    }
 }

@@ -9,13 +9,6 @@ use std::str::FromStr;
 use tokio::sync::watch;
 
 pub async fn serve(config: &Config, engine: Engine) -> anyhow::Result<()> {
-    let recomputed = engine
-        .recompute_provisional_nodes()
-        .await
-        .map_err(|refusal| anyhow::anyhow!(refusal.message))?;
-    if recomputed > 0 {
-        tracing::info!(recomputed, "provisional nodes recomputed against the loaded calendar (PER-10)");
-    }
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, backend = ?engine.db.backend(), "chuzhi is serving");
     let (stop_sender, stop) = watch::channel(false);

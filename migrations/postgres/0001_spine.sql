@@ -93,17 +93,19 @@ create index nodes_case on nodes (case_id);
 create index nodes_court_due on nodes (court_id, due_date);
 create index nodes_provisional on nodes (id) where provisional;
 
--- alerts raised by sweeps; one per node and kind, so a repeated or concurrent sweep raises nothing twice.
+-- alerts raised by sweeps; one per node, kind and due date, so a repeated or concurrent sweep raises nothing twice,
+-- and a node moved to a new due date (a corrected holiday schedule) is alerted afresh.
 create table alerts (
     id bigint generated always as identity primary key,
     node_id bigint not null references nodes (id),
     court_id bigint not null references courts (id),
     kind text not null check (kind in ('upcoming', 'due_today', 'overdue')),
+    due_date date not null,
     audience text not null check (audience in ('staff', 'supervisors')),
     as_of date not null,
     raised_at timestamptz not null,
     sweep_seq bigint not null,
-    unique (node_id, kind)
+    unique (node_id, kind, due_date)
 );
 create index alerts_court on alerts (court_id, id);
 create index alerts_sweep on alerts (sweep_seq);

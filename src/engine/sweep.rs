@@ -128,16 +128,33 @@ impl Engine {
         Ok(report)
     }
 
-    /// Recomputes the open nodes marked provisional (PER-10) against the calendar now loaded, e.g. after the
-    /// State Council publishes next year's schedule, in batches of 1,000 nodes, each its own transaction with its
-    /// own audit event. Returns how many nodes got new dates.
-    pub async fn recompute_provisional_nodes(&self) -> Outcome<u64> {
+    /// Brings the stored nodes in line with the calendar now loaded. If the schedules are the ones the nodes were
+    /// computed with, only provisional nodes (PER-10) can change; if the schedules changed (a new year published,
+    /// a corrected file in `CHUZHI_CALENDAR_DIR`), every open node is recomputed, so a node's stored due date and
+    /// its explanation never disagree. Returns how many nodes got new dates.
+    pub async fn reconcile_calendar(&self) -> Outcome<u64> {
+        let fingerprint = calendar_fingerprint(&self.calendar);
+        let stored = store::nodes::calendar_fingerprint(&self.db).await?;
+        let schedules_changed = stored.as_deref() != Some(fingerprint.as_str());
+        let changed = self.recompute_nodes(schedules_changed).await?;
+        if schedules_changed {
+            let mut write = self.db.begin_write(self.now()).await?;
+            store::nodes::set_calendar_fingerprint(&mut write.tx, &fingerprint).await?;
+            let payload = serde_json::json!({ "fingerprint": fingerprint, "years": self.calendar.years(), "nodes_changed": changed });
+            write.commit(EventDraft::change(&Actor::system("calendar"), "load_calendar", "calendar", payload)).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Recomputes the open provisional nodes (or all open nodes) against the calendar now loaded, in batches of
+    /// 1,000 nodes, each its own transaction with its own audit event. Returns how many nodes got new dates.
+    pub async fn recompute_nodes(&self, all: bool) -> Outcome<u64> {
         let mut changed_total = 0;
         let mut after = 0;
         loop {
             let now = self.now();
             let mut write = self.db.begin_write(now).await?;
-            let rows = store::nodes::open_provisional_nodes(&mut write.tx, after, 1_000).await?;
+            let rows = store::nodes::open_nodes_to_recompute(&mut write.tx, all, after, 1_000).await?;
             let Some(last) = rows.last() else { return Ok(changed_total) };
             after = last.id;
             let mut changed = Vec::new();
@@ -149,9 +166,7 @@ impl Engine {
                 let dates = node_dates(&self.calendar, due, provisional, row.trigger_date, lead);
                 if dates.due_date != row.due_date || dates.provisional != row.provisional || dates.remind_on != row.remind_on {
                     store::nodes::reschedule_node(&mut write.tx, row.id, &dates).await?;
-                    changed.push(
-                        serde_json::json!({ "node": row.id, "from": row.due_date, "to": dates.due_date, "provisional": dates.provisional }),
-                    );
+                    changed.push(serde_json::json!({ "node": row.id, "from": row.due_date, "to": dates.due_date, "provisional": dates.provisional }));
                 }
             }
             if changed.is_empty() {
@@ -159,14 +174,24 @@ impl Engine {
             }
             changed_total += changed.len() as u64;
             let payload = serde_json::json!({ "changed": changed });
-            write
-                .commit(EventDraft::change(
-                    &Actor::system("calendar"),
-                    "recompute_provisional_nodes",
-                    "nodes",
-                    payload,
-                ))
-                .await?;
+            write.commit(EventDraft::change(&Actor::system("calendar"), "recompute_nodes", "nodes", payload)).await?;
         }
     }
+
+    /// PER-10: recomputes the open provisional nodes, e.g. after the next year's schedule is loaded.
+    pub async fn recompute_provisional_nodes(&self) -> Outcome<u64> {
+        self.recompute_nodes(false).await
+    }
+}
+
+/// SHA-256 over the loaded schedules, year by year.
+pub fn calendar_fingerprint(calendar: &crate::calendar::Calendar) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for year in calendar.years() {
+        if let Some(schedule) = calendar.schedule(year) {
+            hasher.update(serde_json::to_vec(schedule).unwrap_or_default());
+        }
+    }
+    hex::encode(hasher.finalize())
 }

@@ -150,8 +150,8 @@ fn due_nodes(court: &str) -> String {
 }
 
 /// Raises the alert of the stage each due node has reached (see `crate::nodes::stage_reached`, which this
-/// mirrors and which the tests compare it with). The unique key (node, kind) makes a repeated or concurrent
-/// sweep raise nothing twice. Returns how many alerts were raised.
+/// mirrors and which the tests compare it with). The unique key (node, kind, due date) makes a repeated or
+/// concurrent sweep raise nothing twice. Returns how many alerts were raised.
 pub async fn raise_alerts(
     tx: &mut Tx,
     today: NaiveDate,
@@ -162,13 +162,14 @@ pub async fn raise_alerts(
 ) -> Result<u64, sqlx::Error> {
     let due = due_nodes("$5");
     let sql = format!(
-        "insert into alerts (node_id, court_id, kind, audience, as_of, raised_at, sweep_seq)
+        "insert into alerts (node_id, court_id, kind, due_date, audience, as_of, raised_at, sweep_seq)
          select n.id, n.court_id,
                 case when n.overdue_on <= $1 then 'overdue' when n.due_date <= $1 then 'due_today' else 'upcoming' end,
+                n.due_date,
                 case when n.overdue_on <= $1 then 'supervisors' else 'staff' end,
                 $1, $3, $4
          from nodes n where n.id in ({due})
-         on conflict (node_id, kind) do nothing"
+         on conflict (node_id, kind, due_date) do nothing"
     );
     on_tx!(tx, conn => {
         sqlx::query(&sql).bind(today).bind(limit).bind(now).bind(sweep_seq).bind(court_id).execute(conn).await.map(|done| done.rows_affected())
@@ -222,16 +223,32 @@ pub async fn alerts_in_court(db: &Db, court_id: i64, kind: Option<&str>, after_i
     on_pool!(db, pool => sqlx::query_as::<_, AlertRow>(&sql).bind(court_id).bind(after_id).bind(kind).bind(limit).fetch_all(pool).await)
 }
 
-/// Provisional nodes that are still open, for recomputation when a new year's schedule is loaded (PER-10).
-pub async fn open_provisional_nodes(tx: &mut Tx, after_id: i64, limit: i64) -> Result<Vec<NodeRow>, sqlx::Error> {
+/// Open nodes to recompute against a newly loaded calendar: the provisional ones (PER-10), or all of them when
+/// the schedules changed.
+pub async fn open_nodes_to_recompute(tx: &mut Tx, all: bool, after_id: i64, limit: i64) -> Result<Vec<NodeRow>, sqlx::Error> {
     let sql = format!(
-        "select {NODE_COLUMNS} from nodes where provisional = $1 and status in ('pending', 'overdue', 'paused') and id > $2 order by id limit $3"
+        "select {NODE_COLUMNS} from nodes where ($1 or provisional = $4) and status in ('pending', 'overdue', 'paused') and id > $2 order by id limit $3"
     );
-    on_tx!(tx, conn => sqlx::query_as::<_, NodeRow>(&sql).bind(true).bind(after_id).bind(limit).fetch_all(conn).await)
+    on_tx!(tx, conn => sqlx::query_as::<_, NodeRow>(&sql).bind(all).bind(after_id).bind(limit).bind(true).fetch_all(conn).await)
 }
 
-/// Replaces a pending node's dates. The next alert stage restarts from the new reminder date; stages already
-/// raised stay raised (the unique key keeps them from being raised again).
+/// The fingerprint of the schedules the nodes were last computed with.
+pub async fn calendar_fingerprint(db: &Db) -> Result<Option<String>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_scalar::<_, String>("select fingerprint from calendar_state where id = 1").fetch_optional(pool).await)
+}
+
+pub async fn set_calendar_fingerprint(tx: &mut Tx, fingerprint: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("insert into calendar_state (id, fingerprint) values (1, $1) on conflict (id) do update set fingerprint = excluded.fingerprint")
+            .bind(fingerprint)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Replaces an open node's dates. The alert stages restart from the new reminder date: alerts are keyed by due
+/// date too, so a node moved to a new date is alerted afresh, and one that kept its date is not alerted twice.
 pub async fn reschedule_node(tx: &mut Tx, node_id: i64, dates: &NodeDates) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(

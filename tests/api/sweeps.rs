@@ -220,3 +220,43 @@ mod per_10_provisional_nodes_are_recomputed_when_the_years_schedule_is_loaded {
         }
     }
 }
+
+fn calendar_with_extra_rest_day_2026_02_24() -> Calendar {
+    let embedded = Calendar::embedded();
+    let mut schedules: Vec<_> = embedded.years().into_iter().filter_map(|year| embedded.schedule(year).cloned()).collect();
+    for schedule in schedules.iter_mut().filter(|schedule| schedule.year == 2026) {
+        schedule.days.push(chuzhi::calendar::ScheduledDay {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 2, 24).unwrap(),
+            kind: chuzhi::calendar::DayKind::Off,
+            holiday: "春节".to_string(),
+        });
+        schedule.days.sort_by_key(|day| day.date);
+    }
+    Calendar::from_schedules(schedules).unwrap()
+}
+
+both_backends! {
+    async fn a_corrected_schedule_recomputes_every_open_node_and_alerts_it_afresh(app: &TestApp) {
+        app.set_now("2026-01-20T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执8号", "2026-01-05").await;
+        let asset = register_asset(app, case_id, "movable", "2026-01-16").await;
+        let node_id = asset["nodes"][0]["id"].as_i64().unwrap();
+        assert_eq!(app.engine.reconcile_calendar().await.unwrap(), 0, "the nodes were computed with these schedules");
+        let report = app.engine.sweep(at("2026-02-25T09:00:00+08:00"), 100).await.unwrap();
+        assert_eq!(report.overdue, 1, "REF-1 was due 2026-02-24");
+        // A corrected 2026 file makes 2026-02-24 a rest day too: REF-1 moves to 2026-02-25 and is due today again.
+        let mut corrected = app.engine.clone();
+        corrected.calendar = std::sync::Arc::new(calendar_with_extra_rest_day_2026_02_24());
+        assert_eq!(corrected.reconcile_calendar().await.unwrap(), 1);
+        assert_eq!(corrected.reconcile_calendar().await.unwrap(), 0, "once per change of schedules");
+        let principal = corrected.authenticate(&app.judge).await.unwrap();
+        let node = corrected.node_detail(&principal, node_id).await.unwrap();
+        assert_eq!(node.node.due_date.to_string(), "2026-02-25");
+        assert_eq!(node.explanation.due, node.node.due_date);
+        assert_eq!(node.node.status, "pending");
+        let report = corrected.sweep(at("2026-02-25T09:00:00+08:00"), 100).await.unwrap();
+        assert_eq!((report.due_today, report.overdue), (1, 0));
+        let report = corrected.sweep(at("2026-02-26T09:00:00+08:00"), 100).await.unwrap();
+        assert_eq!(report.overdue, 1, "the escalation for the new due date is raised, not suppressed by the old one");
+    }
+}

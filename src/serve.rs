@@ -62,15 +62,20 @@ where
         }
     };
     loop {
-        let Some(next) = schedule.upcoming(china_offset()).next() else {
-            return;
-        };
-        let wait = (next.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or_default();
+        let now = chrono::Utc::now();
+        let Some(next) = next_fire(&schedule, now) else { return };
+        let wait = (next - now).to_std().unwrap_or_default();
         tokio::select! {
             _ = tokio::time::sleep(wait) => job(engine.clone()).await,
             _ = stop.changed() => return,
         }
     }
+}
+
+/// The next time a cron schedule fires after `after`, reading its fields in Asia/Shanghai (SPEC §3.2: the digest
+/// at 08:30 Beijing time).
+pub fn next_fire(schedule: &cron::Schedule, after: chrono::DateTime<chrono::Utc>) -> Option<chrono::DateTime<chrono::Utc>> {
+    schedule.after(&after.with_timezone(&china_offset())).next().map(|next| next.with_timezone(&chrono::Utc))
 }
 
 async fn shutdown_signal() {
@@ -93,4 +98,25 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_fires_at_half_past_eight_beijing_time() {
+        let schedule = cron::Schedule::from_str(&Config::default().digest_cron).unwrap();
+        let after = crate::clock::parse_instant("2026-03-02T08:00:00+08:00").unwrap();
+        assert_eq!(next_fire(&schedule, after).unwrap().to_rfc3339(), "2026-03-02T00:30:00+00:00");
+        let after = crate::clock::parse_instant("2026-03-02T08:31:00+08:00").unwrap();
+        assert_eq!(next_fire(&schedule, after).unwrap().to_rfc3339(), "2026-03-03T00:30:00+00:00");
+    }
+
+    #[test]
+    fn the_sweep_fires_every_five_minutes() {
+        let schedule = cron::Schedule::from_str(&Config::default().sweep_cron).unwrap();
+        let after = crate::clock::parse_instant("2026-03-02T08:02:10+08:00").unwrap();
+        assert_eq!(next_fire(&schedule, after).unwrap().to_rfc3339(), "2026-03-02T00:05:00+00:00");
+    }
 }

@@ -31,6 +31,8 @@ pub mod registry;
 pub mod serve;
 /// SQLite and PostgreSQL behind one interface.
 pub mod store;
+/// REF: the reference-price lifecycle of a seized asset (pure).
+pub mod valuation;
 
 use std::sync::Arc;
 

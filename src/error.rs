@@ -35,6 +35,11 @@ pub enum Code {
     CaseNotFound,
     /// The asset does not exist in the caller's court.
     AssetNotFound,
+    /// A lifecycle refused the command under a rule of law; the specific code is the lifecycle's own
+    /// (`ValuationError::code`, e.g. `objection_period_passed`), carried in `Refusal::domain_code`.
+    RuleViolation,
+    /// The asset has no reference-price procedure yet.
+    ValuationNotStarted,
     /// The node does not exist in the caller's court.
     NodeNotFound,
     /// The court does not exist.
@@ -95,6 +100,8 @@ impl Code {
             Code::RoleNotAllowed => "role_not_allowed",
             Code::CaseNotFound => "case_not_found",
             Code::AssetNotFound => "asset_not_found",
+            Code::RuleViolation => "rule_violation",
+            Code::ValuationNotStarted => "valuation_not_started",
             Code::NodeNotFound => "node_not_found",
             Code::CourtNotFound => "court_not_found",
             Code::RouteNotFound => "route_not_found",
@@ -130,11 +137,17 @@ impl Code {
             | Code::PartiesIncomplete
             | Code::PayoutAccountUnconfirmed
             | Code::SeizureDateOutOfRange
-            | Code::FilingDateInFuture => Class::Unprocessable,
+            | Code::FilingDateInFuture
+            | Code::RuleViolation => Class::Unprocessable,
             Code::UnsupportedMediaType => Class::UnsupportedMediaType,
             Code::MissingToken | Code::InvalidToken => Class::Unauthorized,
             Code::RoleNotAllowed => Class::Forbidden,
-            Code::CaseNotFound | Code::AssetNotFound | Code::NodeNotFound | Code::CourtNotFound | Code::RouteNotFound => Class::NotFound,
+            Code::CaseNotFound
+            | Code::AssetNotFound
+            | Code::ValuationNotStarted
+            | Code::NodeNotFound
+            | Code::CourtNotFound
+            | Code::RouteNotFound => Class::NotFound,
             Code::MethodNotAllowed => Class::MethodNotAllowed,
             Code::CaseNumberTaken | Code::IdempotencyKeyInUse | Code::IdempotentRequestUnanswered => Class::Conflict,
             Code::IdempotencyKeyReused => Class::Unprocessable,
@@ -145,9 +158,11 @@ impl Code {
 
 /// A command refused, or failed inside. What the caller sees is `code`, `rule`, `message` and `details`.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{}: {message}", code.as_str())]
+#[error("{}: {message}", self.code_str())]
 pub struct Refusal {
     pub code: Code,
+    /// The lifecycle's own code for a `Code::RuleViolation`, which is what the caller sees.
+    pub domain_code: Option<&'static str>,
     pub rule: Option<&'static str>,
     pub message: String,
     pub details: Value,
@@ -157,10 +172,27 @@ impl Refusal {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
         Refusal {
             code,
+            domain_code: None,
             rule: code.rule(),
             message: message.into(),
             details: Value::Null,
         }
+    }
+
+    /// A lifecycle's refusal under a rule: its own code, its rule, its message.
+    pub fn rule_violation(domain_code: &'static str, rule: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            code: Code::RuleViolation,
+            domain_code: Some(domain_code),
+            rule: Some(rule),
+            message: message.into(),
+            details: Value::Null,
+        }
+    }
+
+    /// The code the caller sees.
+    pub fn code_str(&self) -> &'static str {
+        self.domain_code.unwrap_or(self.code.as_str())
     }
 
     pub fn with_rule(mut self, rule: &'static str) -> Self {

@@ -42,7 +42,10 @@ pub async fn open(config: &config::Config, clock: Arc<dyn clock::Clock>) -> anyh
     let db = store::Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
     let engine = engine::Engine::new(db, Arc::new(calendar), clock, engine::Settings::from(config));
-    let recomputed = engine.reconcile_calendar().await.map_err(|refusal| anyhow::anyhow!("recomputing nodes: {}", refusal.message))?;
+    let recomputed = engine
+        .reconcile_calendar()
+        .await
+        .map_err(|refusal| anyhow::anyhow!("recomputing nodes: {}", refusal.message))?;
     if recomputed > 0 {
         tracing::info!(recomputed, "nodes recomputed against the loaded holiday schedules (PER-10)");
     }

@@ -75,7 +75,10 @@ where
 /// The next time a cron schedule fires after `after`, reading its fields in Asia/Shanghai (SPEC §3.2: the digest
 /// at 08:30 Beijing time).
 pub fn next_fire(schedule: &cron::Schedule, after: chrono::DateTime<chrono::Utc>) -> Option<chrono::DateTime<chrono::Utc>> {
-    schedule.after(&after.with_timezone(&china_offset())).next().map(|next| next.with_timezone(&chrono::Utc))
+    schedule
+        .after(&after.with_timezone(&china_offset()))
+        .next()
+        .map(|next| next.with_timezone(&chrono::Utc))
 }
 
 async fn shutdown_signal() {

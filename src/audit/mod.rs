@@ -86,7 +86,7 @@ impl EventDraft {
             action: action.to_string(),
             subject: subject.into(),
             outcome: Outcome::Refused,
-            code: Some(refusal.code.as_str().to_string()),
+            code: Some(refusal.code_str().to_string()),
             rule_id: refusal.rule.map(str::to_string),
             reason: None,
             payload: serde_json::json!({ "message": refusal.message, "details": refusal.details }),

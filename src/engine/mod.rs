@@ -3,9 +3,11 @@
 
 pub mod registry;
 mod sweep;
+mod valuation;
 
 pub use registry::{AlertView, AssetDetail, AssetView, CaseDetail, CaseView, NodeDetail, NodeView};
 pub use sweep::{DigestReport, SweepReport};
+pub use valuation::ValuationView;
 
 use crate::audit::{Actor, EventDraft, Verification, Verifier};
 use crate::auth::{Permission, Principal, Role};

@@ -234,6 +234,7 @@ impl Engine {
                 plan,
                 dates,
                 created_at: now,
+                node_key: None,
             };
             node_ids.push(serde_json::json!({ "rule": plan.rule_id, "due_date": dates.due_date, "id": store::nodes::insert_node(&mut write.tx, &node).await? }));
         }

@@ -141,7 +141,9 @@ impl Engine {
             let mut write = self.db.begin_write(self.now()).await?;
             store::nodes::set_calendar_fingerprint(&mut write.tx, &fingerprint).await?;
             let payload = serde_json::json!({ "fingerprint": fingerprint, "years": self.calendar.years(), "nodes_changed": changed });
-            write.commit(EventDraft::change(&Actor::system("calendar"), "load_calendar", "calendar", payload)).await?;
+            write
+                .commit(EventDraft::change(&Actor::system("calendar"), "load_calendar", "calendar", payload))
+                .await?;
         }
         Ok(changed)
     }
@@ -166,7 +168,9 @@ impl Engine {
                 let dates = node_dates(&self.calendar, due, provisional, row.trigger_date, lead);
                 if dates.due_date != row.due_date || dates.provisional != row.provisional || dates.remind_on != row.remind_on {
                     store::nodes::reschedule_node(&mut write.tx, row.id, &dates).await?;
-                    changed.push(serde_json::json!({ "node": row.id, "from": row.due_date, "to": dates.due_date, "provisional": dates.provisional }));
+                    changed.push(
+                        serde_json::json!({ "node": row.id, "from": row.due_date, "to": dates.due_date, "provisional": dates.provisional }),
+                    );
                 }
             }
             if changed.is_empty() {
@@ -174,7 +178,9 @@ impl Engine {
             }
             changed_total += changed.len() as u64;
             let payload = serde_json::json!({ "changed": changed });
-            write.commit(EventDraft::change(&Actor::system("calendar"), "recompute_nodes", "nodes", payload)).await?;
+            write
+                .commit(EventDraft::change(&Actor::system("calendar"), "recompute_nodes", "nodes", payload))
+                .await?;
         }
     }
 

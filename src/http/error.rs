@@ -61,7 +61,7 @@ impl IntoResponse for ApiError {
         let refusal = self.0;
         let body = ErrorEnvelope {
             error: ErrorBody {
-                code: refusal.code.as_str().to_string(),
+                code: refusal.code_str().to_string(),
                 rule: refusal.rule.map(str::to_string),
                 message: refusal.message.clone(),
                 details: refusal.details.clone(),

@@ -4,7 +4,7 @@ use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::AppState;
 use crate::auth::{Permission, Principal};
 use crate::engine::{AlertView, AssetView, CaseView, NodeDetail, NodeView};
-use crate::engine::{AssetDetail, CaseDetail, SweepReport};
+use crate::engine::{AssetDetail, CaseDetail, SweepReport, ValuationView};
 use crate::error::{Code, Refusal};
 use crate::registry::{NewAsset, NewCase};
 use crate::store::nodes::NodeFilter;
@@ -237,4 +237,45 @@ pub async fn me(Extension(principal): Extension<Principal>) -> Json<Me> {
         court_code: principal.court_code,
         role: principal.role,
     })
+}
+
+/// Start the reference-price procedure of a seized asset (REF-1 is met; REF-3's pre-check comes first).
+#[utoipa::path(post, path = "/api/v1/assets/{asset_id}/valuation", tag = "valuation", params(("asset_id" = i64, Path)),
+    responses((status = 201, body = ValuationView), (status = 404, body = super::error::ErrorEnvelope), (status = 422, body = super::error::ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn start_valuation(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(asset_id): ApiPath<i64>,
+) -> ApiResult<(StatusCode, Json<ValuationView>)> {
+    let asset_id = positive_id(asset_id, "asset")?;
+    Ok((StatusCode::CREATED, Json(state.engine.start_valuation(&principal, asset_id).await?)))
+}
+
+/// The asset's reference-price procedure: its stage and whole state.
+#[utoipa::path(get, path = "/api/v1/assets/{asset_id}/valuation", tag = "valuation", params(("asset_id" = i64, Path)),
+    responses((status = 200, body = ValuationView), (status = 404, body = super::error::ErrorEnvelope)), security(("bearer" = [])))]
+pub async fn get_valuation(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(asset_id): ApiPath<i64>,
+) -> ApiResult<Json<ValuationView>> {
+    let asset_id = positive_id(asset_id, "asset")?;
+    Ok(Json(state.engine.valuation(&principal, asset_id).await?))
+}
+
+/// Run one step of the procedure: `{"command": "record_precheck", …}` (see `crate::valuation::Command`). A refusal
+/// names its rule (REF-n) and changes nothing.
+#[utoipa::path(post, path = "/api/v1/assets/{asset_id}/valuation/commands", tag = "valuation", params(("asset_id" = i64, Path)),
+    request_body(content = Object, description = "a valuation command, tagged by \"command\""),
+    responses((status = 200, body = ValuationView), (status = 403, body = super::error::ErrorEnvelope), (status = 422, body = super::error::ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn valuation_command(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(asset_id): ApiPath<i64>,
+    ApiJson(command): ApiJson<crate::valuation::Command>,
+) -> ApiResult<Json<ValuationView>> {
+    let asset_id = positive_id(asset_id, "asset")?;
+    Ok(Json(state.engine.valuation_command(&principal, asset_id, command).await?))
 }

@@ -33,6 +33,11 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{case_id}", get(handlers::get_case))
         .route("/cases/{case_id}/assets", post(handlers::register_asset).get(handlers::list_assets))
         .route("/assets/{asset_id}", get(handlers::get_asset))
+        .route(
+            "/assets/{asset_id}/valuation",
+            post(handlers::start_valuation).get(handlers::get_valuation),
+        )
+        .route("/assets/{asset_id}/valuation/commands", post(handlers::valuation_command))
         .route("/nodes", get(handlers::list_nodes))
         .route("/nodes/{node_id}", get(handlers::get_node))
         .route("/alerts", get(handlers::list_alerts))
@@ -154,6 +159,6 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
 
 async fn record(state: &AppState, actor: &Actor, action: &str, subject: &str, refusal: &Refusal) {
     if let Err(error) = state.engine.record_refusal(actor, action, subject, refusal).await {
-        tracing::error!(%error, code = refusal.code.as_str(), "could not write the audit record of a refusal");
+        tracing::error!(%error, code = refusal.code_str(), "could not write the audit record of a refusal");
     }
 }

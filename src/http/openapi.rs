@@ -12,6 +12,7 @@ use utoipa::{Modify, OpenApi};
         handlers::register_case, handlers::list_cases, handlers::get_case,
         handlers::register_asset, handlers::list_assets, handlers::get_asset,
         handlers::list_nodes, handlers::get_node, handlers::list_alerts, handlers::run_sweep, handlers::me,
+        handlers::start_valuation, handlers::get_valuation, handlers::valuation_command,
     ),
     components(schemas(crate::registry::NewCase, crate::registry::NewAsset, crate::registry::AssetKind, super::error::ErrorEnvelope)),
     modifiers(&BearerAuth)

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod idempotency;
 pub mod nodes;
 pub mod registry;
+pub mod valuation;
 
 use crate::error::{Code, Refusal};
 use chrono::{DateTime, Utc};

@@ -55,13 +55,15 @@ pub struct NodeInsert<'a> {
     pub plan: &'a NodePlan,
     pub dates: NodeDates,
     pub created_at: DateTime<Utc>,
+    /// The key a lifecycle addresses the node by (the valuation's `NodeKey`); none for the engine's own nodes.
+    pub node_key: Option<&'a str>,
 }
 
 pub async fn insert_node(tx: &mut Tx, node: &NodeInsert<'_>) -> Result<i64, sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query_scalar::<_, i64>(
-            "insert into nodes (court_id, case_id, asset_id, rule_id, title, trigger_event, trigger_date, period, due_date, remind_on, overdue_on, lead_working_days, next_alert_on, status, provisional, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $10, 'pending', $12, $13) returning id",
+            "insert into nodes (court_id, case_id, asset_id, rule_id, title, trigger_event, trigger_date, period, due_date, remind_on, overdue_on, lead_working_days, next_alert_on, status, provisional, created_at, node_key)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $10, 'pending', $12, $13, $15) returning id",
         )
         .bind(node.court_id)
         .bind(node.case_id)
@@ -77,6 +79,7 @@ pub async fn insert_node(tx: &mut Tx, node: &NodeInsert<'_>) -> Result<i64, sqlx
         .bind(node.dates.provisional)
         .bind(node.created_at)
         .bind(node.plan.lead_working_days as i32)
+        .bind(node.node_key)
         .fetch_one(conn)
         .await
     })
@@ -319,4 +322,69 @@ pub async fn enqueue(
 pub async fn count_rows(db: &Db, table: &str) -> Result<i64, sqlx::Error> {
     let sql = format!("select count(*) from {table}");
     on_pool!(db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await)
+}
+
+/// What a lifecycle's effect does to its open node `node_key` on an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyedChange {
+    Meet,
+    Cancel,
+    Pause,
+}
+
+const OPEN: &str = "status in ('pending', 'overdue', 'paused')";
+
+/// Closes (met, cancelled) or pauses the open node with this key; returns how many rows changed.
+pub async fn change_keyed_node(
+    tx: &mut Tx,
+    asset_id: i64,
+    node_key: &str,
+    change: KeyedChange,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let (status, closes) = match change {
+        KeyedChange::Meet => ("met", true),
+        KeyedChange::Cancel => ("cancelled", true),
+        KeyedChange::Pause => ("paused", false),
+    };
+    let sql = format!(
+        "update nodes set status = $3, next_alert_on = null, closed_at = case when $4 then $5 else closed_at end
+         where asset_id = $1 and node_key = $2 and {OPEN}"
+    );
+    on_tx!(tx, conn => {
+        sqlx::query(&sql).bind(asset_id).bind(node_key).bind(status).bind(closes).bind(now).execute(conn).await.map(|done| done.rows_affected())
+    })
+}
+
+/// Meets every open node of a rule on an asset (REF-1, created at seizure, is met when the procedure starts).
+pub async fn meet_rule_nodes(tx: &mut Tx, asset_id: i64, rule_id: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let sql =
+        format!("update nodes set status = 'met', next_alert_on = null, closed_at = $3 where asset_id = $1 and rule_id = $2 and {OPEN}");
+    on_tx!(tx, conn => sqlx::query(&sql).bind(asset_id).bind(rule_id).bind(now).execute(conn).await.map(|done| done.rows_affected()))
+}
+
+/// Gives the open node with this key a new plan and dates, running again (a reschedule or a resumption).
+pub async fn replan_keyed_node(tx: &mut Tx, asset_id: i64, node_key: &str, plan: &NodePlan, dates: &NodeDates) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "update nodes set title = $3, trigger_event = $4, trigger_date = $5, period = $6, due_date = $7, remind_on = $8,
+                overdue_on = $9, lead_working_days = $10, provisional = $11, next_alert_on = $8, status = 'pending'
+         where asset_id = $1 and node_key = $2 and {OPEN}"
+    );
+    on_tx!(tx, conn => {
+        sqlx::query(&sql)
+            .bind(asset_id)
+            .bind(node_key)
+            .bind(&plan.title)
+            .bind(&plan.trigger_event)
+            .bind(plan.trigger_date)
+            .bind(plan.period.to_string())
+            .bind(dates.due_date)
+            .bind(dates.remind_on)
+            .bind(dates.overdue_on)
+            .bind(plan.lead_working_days as i32)
+            .bind(dates.provisional)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+    })
 }

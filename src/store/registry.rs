@@ -174,3 +174,13 @@ pub async fn assets_of_case(db: &Db, case_id: i64) -> Result<Vec<AssetRow>, sqlx
     let sql = format!("select {ASSET_COLUMNS} from assets where case_id = $1 order by id");
     on_pool!(db, pool => sqlx::query_as::<_, AssetRow>(&sql).bind(case_id).fetch_all(pool).await)
 }
+
+pub async fn asset_in_court_tx(tx: &mut Tx, court_id: i64, asset_id: i64) -> Result<Option<AssetRow>, sqlx::Error> {
+    let sql = format!("select {ASSET_COLUMNS} from assets where id = $1 and court_id = $2");
+    on_tx!(tx, conn => sqlx::query_as::<_, AssetRow>(&sql).bind(asset_id).bind(court_id).fetch_optional(conn).await)
+}
+
+pub async fn parties_of_case_tx(tx: &mut Tx, case_id: i64) -> Result<Vec<PartyRow>, sqlx::Error> {
+    let sql = format!("select {PARTY_COLUMNS} from parties where case_id = $1 order by id");
+    on_tx!(tx, conn => sqlx::query_as::<_, PartyRow>(&sql).bind(case_id).fetch_all(conn).await)
+}

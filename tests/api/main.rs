@@ -10,3 +10,4 @@ mod idempotency;
 mod registry;
 mod service;
 mod sweeps;
+mod valuation;

@@ -223,7 +223,11 @@ mod per_10_provisional_nodes_are_recomputed_when_the_years_schedule_is_loaded {
 
 fn calendar_with_extra_rest_day_2026_02_24() -> Calendar {
     let embedded = Calendar::embedded();
-    let mut schedules: Vec<_> = embedded.years().into_iter().filter_map(|year| embedded.schedule(year).cloned()).collect();
+    let mut schedules: Vec<_> = embedded
+        .years()
+        .into_iter()
+        .filter_map(|year| embedded.schedule(year).cloned())
+        .collect();
     for schedule in schedules.iter_mut().filter(|schedule| schedule.year == 2026) {
         schedule.days.push(chuzhi::calendar::ScheduledDay {
             date: chrono::NaiveDate::from_ymd_opt(2026, 2, 24).unwrap(),

@@ -1,0 +1,234 @@
+//! The reference-price procedure of an asset (REF-1…REF-46): load its lifecycle, run one command in the pure
+//! `crate::valuation` core, then write the new state, its event, its node effects, its notices and the audit event
+//! in one transaction.
+
+use super::Engine;
+use crate::audit::EventDraft;
+use crate::auth::{Principal, Role};
+use crate::clock::local_date;
+use crate::error::{Code, Outcome, Refusal};
+use crate::store::{self, nodes::KeyedChange, nodes::NodeInsert, valuation::ValuationRow, Tx};
+use crate::valuation::{AssetFacts, Command, Effect, StartValuation, Transition, Valuation, ValuationError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A valuation as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ValuationView {
+    pub asset_id: i64,
+    /// The lifecycle's stage: choosing_method, negotiation, directed_inquiry, online_inquiry, appraisal, suspended,
+    /// fixed or withdrawn.
+    pub stage: String,
+    pub version: i32,
+    /// The whole lifecycle state, as the core keeps it.
+    #[schema(value_type = Object)]
+    pub state: serde_json::Value,
+}
+
+impl From<ValuationError> for Refusal {
+    fn from(error: ValuationError) -> Self {
+        Refusal::rule_violation(error.code(), error.rule(), error.to_string())
+    }
+}
+
+/// Commands the law reserves to the judge or panel (SPEC §1: judges decide, assistants run the steps): extensions,
+/// objections, suspension, resumption and withdrawal of the procedure.
+fn reserved_to_judges(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::DecidePlatformExtensions(_)
+            | Command::DecideAppraisalExtension(_)
+            | Command::DecideObjection(_)
+            | Command::DecideSupervisionObjection(_)
+            | Command::Suspend(_)
+            | Command::Resume(_)
+            | Command::Withdraw(_)
+    )
+}
+
+fn command_name(command: &Command) -> String {
+    serde_json::to_value(command)
+        .ok()
+        .and_then(|value| value["command"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+impl Engine {
+    /// Starts the reference-price procedure of a seized asset (REF-1, REF-3): its facts come from the register,
+    /// its recipients are the case's parties.
+    pub async fn start_valuation(&self, principal: &Principal, asset_id: i64) -> Outcome<ValuationView> {
+        self.run_valuation(principal, asset_id, None).await
+    }
+
+    /// Runs one command of the procedure.
+    pub async fn valuation_command(&self, principal: &Principal, asset_id: i64, command: Command) -> Outcome<ValuationView> {
+        if matches!(command, Command::Start(_)) {
+            return Err(Refusal::new(
+                Code::InvalidField,
+                "start the procedure with POST /api/v1/assets/{asset_id}/valuation",
+            ));
+        }
+        self.run_valuation(principal, asset_id, Some(command)).await
+    }
+
+    pub async fn valuation(&self, principal: &Principal, asset_id: i64) -> Outcome<ValuationView> {
+        let row = store::valuation::load(&self.db, principal.court_id, asset_id)
+            .await?
+            .ok_or_else(|| {
+                Refusal::new(
+                    Code::ValuationNotStarted,
+                    format!("asset {asset_id} has no reference-price procedure in your court"),
+                )
+            })?;
+        view(&row)
+    }
+
+    /// Checks, in order: the role (assistants, judges and admins; decisions reserved to judges), the asset (in the
+    /// caller's court), the procedure's existence, then the core's own checks.
+    async fn run_valuation(&self, principal: &Principal, asset_id: i64, command: Option<Command>) -> Outcome<ValuationView> {
+        match (&command, principal.role) {
+            (_, Role::Finance | Role::Supervisor) => {
+                return Err(Refusal::new(
+                    Code::RoleNotAllowed,
+                    format!("the role {} may not run the reference-price procedure", principal.role),
+                ));
+            }
+            (Some(command), Role::Assistant) if reserved_to_judges(command) => {
+                return Err(Refusal::new(
+                    Code::RoleNotAllowed,
+                    format!("{} is the judge's decision", command_name(command)),
+                ));
+            }
+            _ => {}
+        }
+        let now = self.now();
+        let today = local_date(now);
+        let mut write = self.db.begin_write(now).await?;
+        let asset = store::registry::asset_in_court_tx(&mut write.tx, principal.court_id, asset_id)
+            .await?
+            .ok_or_else(|| Refusal::new(Code::AssetNotFound, format!("there is no asset {asset_id} in your court")))?;
+        let existing = store::valuation::load_for_update(&mut write.tx, principal.court_id, asset_id).await?;
+        let (transition, version, action) = match (command, existing) {
+            (None, Some(_)) => return Err(ValuationError::ProcedureAlreadyStarted.into()),
+            (None, None) => {
+                let facts = AssetFacts {
+                    kind: crate::registry::AssetKind::parse(&asset.kind)
+                        .ok_or_else(|| Refusal::internal(format!("asset {asset_id} has kind {}", asset.kind)))?,
+                    seizure_date: asset.seizure_date,
+                    to_be_sold: asset.to_be_sold,
+                    has_official_price: asset.has_official_price,
+                    needs_onsite_inspection: asset.needs_onsite_inspection,
+                    appraisal_required_by_law: asset.appraisal_required_by_law,
+                    high_value_or_complex: asset.high_value_or_complex,
+                };
+                let recipients = store::registry::parties_of_case_tx(&mut write.tx, asset.case_id)
+                    .await?
+                    .into_iter()
+                    .map(|party| format!("{}:{}", party.role, party.id))
+                    .collect();
+                (
+                    Valuation::start(StartValuation { asset: facts, recipients }, today, &self.calendar)?,
+                    1,
+                    "start".to_string(),
+                )
+            }
+            (Some(_), None) => {
+                return Err(Refusal::new(
+                    Code::ValuationNotStarted,
+                    format!("asset {asset_id} has no reference-price procedure; start it first"),
+                ));
+            }
+            (Some(command), Some(row)) => {
+                let state: Valuation = serde_json::from_str(&row.state)
+                    .map_err(|error| Refusal::internal(format!("valuation of asset {asset_id}: {error}")))?;
+                let action = command_name(&command);
+                (state.apply(command, today, &self.calendar)?, row.version + 1, action)
+            }
+        };
+        let Transition { state, effects, event } = transition;
+        let row = ValuationRow {
+            asset_id,
+            court_id: principal.court_id,
+            state: serde_json::to_string(&state).map_err(Refusal::internal)?,
+            stage: state.stage.name().to_string(),
+            version,
+        };
+        if store::valuation::save(&mut write.tx, &row, now).await? != 1 {
+            return Err(Refusal::internal(format!(
+                "valuation of asset {asset_id} changed underneath version {version}"
+            )));
+        }
+        let event_json = serde_json::to_value(&event).map_err(Refusal::internal)?;
+        store::valuation::append_event(&mut write.tx, asset_id, version, event.on, &event_json.to_string(), write.seq).await?;
+        self.apply_effects(&mut write.tx, principal.court_id, asset.case_id, asset_id, &effects, now)
+            .await?;
+        let payload = serde_json::json!({ "asset_id": asset_id, "version": version, "event": event_json });
+        write
+            .commit(EventDraft::change(
+                &principal.actor(),
+                &format!("valuation.{action}"),
+                format!("asset:{asset_id}"),
+                payload,
+            ))
+            .await?;
+        view(&row)
+    }
+
+    /// Carries out the core's effects on the nodes and the outbox, in the command's transaction.
+    async fn apply_effects(
+        &self,
+        tx: &mut Tx,
+        court_id: i64,
+        case_id: i64,
+        asset_id: i64,
+        effects: &[Effect],
+        now: DateTime<Utc>,
+    ) -> Outcome<()> {
+        for effect in effects {
+            match effect {
+                Effect::CreateNode { key, plan, .. } => {
+                    let dates = plan.dates(&self.calendar);
+                    let node = NodeInsert {
+                        court_id,
+                        case_id,
+                        asset_id: Some(asset_id),
+                        plan,
+                        dates,
+                        created_at: now,
+                        node_key: Some(&key.0),
+                    };
+                    store::nodes::insert_node(tx, &node).await?;
+                }
+                Effect::RescheduleNode { key, plan, .. } | Effect::ResumeNode { key, plan, .. } => {
+                    store::nodes::replan_keyed_node(tx, asset_id, &key.0, plan, &plan.dates(&self.calendar)).await?;
+                }
+                Effect::PauseNode { key } => {
+                    store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Pause, now).await?;
+                }
+                Effect::MeetNode { key } => {
+                    store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Meet, now).await?;
+                }
+                Effect::CancelNode { key } => {
+                    store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Cancel, now).await?;
+                }
+                Effect::MeetNodes { rule_id } => {
+                    store::nodes::meet_rule_nodes(tx, asset_id, rule_id, now).await?;
+                }
+                Effect::Notify(notice) => {
+                    let payload = serde_json::json!({ "asset_id": asset_id, "case_id": case_id, "notice": notice });
+                    store::nodes::enqueue(tx, "valuation.notice", Some(court_id), &payload, now).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn view(row: &ValuationRow) -> Outcome<ValuationView> {
+    Ok(ValuationView {
+        asset_id: row.asset_id,
+        stage: row.stage.clone(),
+        version: row.version,
+        state: serde_json::from_str(&row.state).map_err(Refusal::internal)?,
+    })
+}

@@ -65,7 +65,7 @@ fn demo_cases() -> Vec<DemoCase> {
                 DemoAsset {
                     kind: AssetKind::Vehicle,
                     description: "小型轿车 示A·12345",
-                    seized_days_ago: 28,
+                    seized_days_ago: 35,
                     high_value_or_complex: false,
                 },
                 DemoAsset {
@@ -115,6 +115,7 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
     let today = local_date(start);
     let registered_at = start - chrono::Duration::days(WALK_DAYS);
     let mut tokens = Vec::new();
+    let mut negotiating = None;
     let court = match store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await? {
         Some(court) => {
             lines.push(format!(
@@ -138,8 +139,14 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
                 court_code: court.code.clone(),
                 role: Role::Assistant,
             };
+            let mut first_asset = None;
             for case in demo_cases() {
-                load_case(engine, &clerk, today, &case, &mut lines).await?;
+                let asset = load_case(engine, &clerk, today, &case, &mut lines).await?;
+                first_asset = first_asset.or(asset);
+            }
+            if let Some(asset_id) = first_asset {
+                open_negotiation(engine, &clerk, registered_at, asset_id).await?;
+                negotiating = Some((clerk, asset_id));
             }
             court
         }
@@ -154,6 +161,9 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
     for days_ago in (0..WALK_DAYS).rev() {
         let at = start - chrono::Duration::days(days_ago);
         clock.set(at);
+        if let (2, Some((clerk, asset_id))) = (days_ago, &negotiating) {
+            lines.push(agree_price(engine, clerk, *asset_id, at).await?);
+        }
         let report = engine.sweep_court(at, engine.settings.sweep_limit, court.id, &actor).await?;
         let mut line = format!("  {}  ", local_date(at));
         if report.alerts_raised() == 0 {
@@ -180,7 +190,50 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
     Ok(DemoReport { lines, tokens })
 }
 
-async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &DemoCase, lines: &mut Vec<String>) -> Outcome<()> {
+/// REF-3, REF-4: the flat's reference-price procedure starts with the demo's cases, and the parties are asked to
+/// negotiate within 10 days.
+async fn open_negotiation(engine: &Engine, clerk: &Principal, registered_at: chrono::DateTime<chrono::Utc>, asset_id: i64) -> Outcome<()> {
+    use crate::valuation::{Command, OpenNegotiation, Precheck, RecordPrecheck};
+    engine.start_valuation(clerk, asset_id).await?;
+    let precheck = Precheck {
+        title: "登记在被执行人张某某名下".to_string(),
+        encumbrances: "示范银行抵押登记一项".to_string(),
+        occupancy: "被执行人自住".to_string(),
+        tax_arrears: "物业费欠缴约3200元".to_string(),
+        defects: "未发现".to_string(),
+    };
+    engine
+        .valuation_command(clerk, asset_id, Command::RecordPrecheck(RecordPrecheck { precheck }))
+        .await?;
+    let deadline = local_date(registered_at) + Days::new(10);
+    engine
+        .valuation_command(clerk, asset_id, Command::OpenNegotiation(OpenNegotiation { deadline }))
+        .await?;
+    Ok(())
+}
+
+/// REF-4, REF-36: the parties agree the price during the week; the disposal must start within 10 days.
+async fn agree_price(engine: &Engine, clerk: &Principal, asset_id: i64, at: chrono::DateTime<chrono::Utc>) -> Outcome<String> {
+    use crate::valuation::{Command, RecordNegotiationResult};
+    let price = Money::parse("1650000.00").map_err(crate::error::Refusal::internal)?;
+    let result = RecordNegotiationResult {
+        applicant_price: Some(price),
+        debtor_price: Some(price),
+        validity_months: 12,
+        harms_third_parties: false,
+    };
+    let fixed = engine
+        .valuation_command(clerk, asset_id, Command::RecordNegotiationResult(result))
+        .await?;
+    Ok(format!(
+        "  {}  the parties agree the flat's reference price, ¥{price} (REF-4; stage {}); REF-36: start the disposal within 10 days",
+        local_date(at),
+        fixed.stage
+    ))
+}
+
+/// Registers a demo case and its assets; returns the id of its first asset.
+async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &DemoCase, lines: &mut Vec<String>) -> Outcome<Option<i64>> {
     let filed = today - Days::new(case.filed_days_ago);
     let input = NewCase {
         case_number: case.number.to_string(),
@@ -202,6 +255,7 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
         }],
     };
     let detail = engine.register_case(clerk, &input).await?;
+    let mut first_asset = None;
     lines.push(format!(
         "  case {} — claim ¥{} — collection account {}",
         case.number, detail.case.claim_amount, detail.case.collection_account
@@ -218,6 +272,7 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
             high_value_or_complex: asset.high_value_or_complex,
         };
         let detail = engine.register_asset(clerk, detail.case.id, &input).await?;
+        first_asset = first_asset.or(Some(detail.asset.id));
         lines.push(format!(
             "    asset {} ({}, seized {})",
             asset.description,
@@ -234,7 +289,7 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
             ));
         }
     }
-    Ok(())
+    Ok(first_asset)
 }
 
 impl ManualClock {

@@ -83,10 +83,17 @@ fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
     };
     let (ok, stdout, stderr) = run(&["demo", "--at", "2026-11-23"]);
     assert!(ok, "{stderr}");
-    // Seized 2026-10-14: REF-1 is due 2026-11-13 and is overdue at the first sweep of the walk, 2026-11-17.
-    assert!(stdout.contains("REF-1 due 2026-11-13"), "{stdout}");
+    // The car, seized 2026-10-19: REF-1 is due 2026-11-18 and walks through every stage.
+    assert!(stdout.contains("REF-1 due 2026-11-18"), "{stdout}");
+    assert!(stdout.contains("  2026-11-17  1 upcoming, 0 due today, 0 overdue"), "{stdout}");
+    assert!(stdout.contains("  2026-11-18  0 upcoming, 1 due today, 0 overdue"), "{stdout}");
     assert!(
-        stdout.contains("  2026-11-17  0 upcoming, 0 due today, 1 overdue (escalated to the supervisors)"),
+        stdout.contains("  2026-11-19  0 upcoming, 0 due today, 1 overdue (escalated to the supervisors)"),
+        "{stdout}"
+    );
+    // The flat's price is negotiated during the week (REF-4).
+    assert!(
+        stdout.contains("  2026-11-21  the parties agree the flat's reference price, ¥1650000.00 (REF-4; stage fixed)"),
         "{stdout}"
     );
     // The walk ends at the moment of the run: nothing is left for a sweep as of that moment, and nothing was
@@ -97,9 +104,9 @@ fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
     assert!(stdout.ends_with("sweep as of 2026-11-23: 0 alerts raised\n"), "{stdout}");
     let (ok, stdout, stderr) = run(&["sweep", "--at", "2026-11-25"]);
     assert!(ok, "{stderr}");
-    // 11-24: the excavator's REF-1 (due 11-27) is upcoming; 11-25: the car's REF-1 is due today.
-    assert!(stdout.contains("due_today\tREF-1"), "{stdout}");
-    assert!(stdout.ends_with("sweep as of 2026-11-25: 2 alerts raised\n"), "{stdout}");
+    // The excavator's REF-1 (due 11-27) reminds from 11-24.
+    assert!(stdout.contains("upcoming\tREF-1"), "{stdout}");
+    assert!(stdout.ends_with("sweep as of 2026-11-25: 1 alerts raised\n"), "{stdout}");
     let (ok, stdout, _) = run(&["audit", "verify"]);
     assert!(ok);
     assert!(stdout.starts_with("audit chain intact"), "{stdout}");

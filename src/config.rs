@@ -22,6 +22,9 @@ pub struct Config {
     pub seizure_renewal_lead_working_days: u32,
     /// `CHUZHI_CALENDAR_DIR`: a folder of holiday schedules (`YYYY.json`) loaded over the built-in ones. Default none.
     pub calendar_dir: Option<PathBuf>,
+    /// `CHUZHI_INQUIRY_PLATFORMS`: a JSON file with the SPC's register of online-inquiry platforms (REF-9, REF-10), in
+    /// the format of `fixtures/registers/inquiry_platforms.json`. Default: that file, built in.
+    pub inquiry_platforms_file: Option<PathBuf>,
     /// `CHUZHI_DB_MAX_CONNECTIONS`: the connection pool's size. Default 8.
     pub db_max_connections: u32,
     /// `CHUZHI_LOG`: the tracing filter; default `info`. `CHUZHI_LOG_FORMAT=json` logs JSON lines.
@@ -40,6 +43,7 @@ impl Default for Config {
             upcoming_working_days: 3,
             seizure_renewal_lead_working_days: 20,
             calendar_dir: None,
+            inquiry_platforms_file: None,
             db_max_connections: 8,
             log_filter: "info".to_string(),
             log_json: false,
@@ -106,6 +110,9 @@ impl Config {
         )?;
         config.db_max_connections = number("CHUZHI_DB_MAX_CONNECTIONS", config.db_max_connections, 1..=512)?;
         config.calendar_dir = lookup("CHUZHI_CALENDAR_DIR").filter(|dir| !dir.is_empty()).map(PathBuf::from);
+        config.inquiry_platforms_file = lookup("CHUZHI_INQUIRY_PLATFORMS")
+            .filter(|file| !file.is_empty())
+            .map(PathBuf::from);
         if let Some(filter) = lookup("CHUZHI_LOG") {
             if let Err(error) = tracing_subscriber::EnvFilter::try_new(&filter) {
                 return Err(ConfigError {

@@ -41,7 +41,14 @@ pub async fn open(config: &config::Config, clock: Arc<dyn clock::Clock>) -> anyh
     let calendar = calendar::Calendar::load(config.calendar_dir.as_deref())?;
     let db = store::Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
-    let engine = engine::Engine::new(db, Arc::new(calendar), clock, engine::Settings::from(config));
+    let mut engine = engine::Engine::new(db, Arc::new(calendar), clock, engine::Settings::from(config));
+    if let Some(file) = &config.inquiry_platforms_file {
+        let text =
+            std::fs::read_to_string(file).map_err(|error| anyhow::anyhow!("CHUZHI_INQUIRY_PLATFORMS {}: {error}", file.display()))?;
+        let platforms = engine::PlatformRegister::parse(&text)
+            .map_err(|error| anyhow::anyhow!("CHUZHI_INQUIRY_PLATFORMS {}: {error}", file.display()))?;
+        engine.inquiry_platforms = Arc::new(platforms);
+    }
     let recomputed = engine
         .reconcile_calendar()
         .await

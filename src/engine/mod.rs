@@ -49,6 +49,35 @@ pub struct Engine {
     pub calendar: Arc<Calendar>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// The SPC's register of online-inquiry platforms (REF-9, REF-10): every online inquiry goes to all of them.
+    pub inquiry_platforms: Arc<Vec<String>>,
+}
+
+/// The register shipped in `fixtures/registers/inquiry_platforms.json`.
+#[derive(Debug, serde::Deserialize)]
+pub struct PlatformRegister {
+    pub platforms: Vec<String>,
+}
+
+impl PlatformRegister {
+    pub fn embedded() -> Vec<String> {
+        Self::parse(include_str!("../../fixtures/registers/inquiry_platforms.json")).expect("the embedded platform register is valid")
+    }
+
+    /// Reads a register file; it must list at least one platform, none twice.
+    pub fn parse(text: &str) -> Result<Vec<String>, String> {
+        let register: PlatformRegister = serde_json::from_str(text).map_err(|error| format!("platform register: {error}"))?;
+        let mut seen = std::collections::BTreeSet::new();
+        if register.platforms.is_empty()
+            || !register
+                .platforms
+                .iter()
+                .all(|platform| !platform.trim().is_empty() && seen.insert(platform.trim()))
+        {
+            return Err("platform register: list at least one platform, each once".to_string());
+        }
+        Ok(register.platforms)
+    }
 }
 
 impl Engine {
@@ -58,6 +87,7 @@ impl Engine {
             calendar,
             clock,
             settings,
+            inquiry_platforms: Arc::new(PlatformRegister::embedded()),
         }
     }
 

@@ -10,6 +10,7 @@ use crate::error::{Code, Outcome, Refusal};
 use crate::store::{self, nodes::KeyedChange, nodes::NodeInsert, valuation::ValuationRow, Tx};
 use crate::valuation::{AssetFacts, Command, Effect, StartValuation, Transition, Valuation, ValuationError};
 use chrono::{DateTime, Utc};
+use rand::RngCore;
 use serde::Serialize;
 
 /// A valuation as the API shows it.
@@ -142,6 +143,7 @@ impl Engine {
                 let state: Valuation = serde_json::from_str(&row.state)
                     .map_err(|error| Refusal::internal(format!("valuation of asset {asset_id}: {error}")))?;
                 let action = command_name(&command);
+                let command = self.complete_command(&mut write.tx, asset_id, command, now).await?;
                 (state.apply(command, today, &self.calendar)?, row.version + 1, action)
             }
         };
@@ -172,6 +174,41 @@ impl Engine {
             ))
             .await?;
         view(&row)
+    }
+
+    /// Fills what chuzhi keeps rather than the caller (checked in this order): the platform register for an
+    /// online inquiry (REF-10), a fresh seed's commitment for an agency lottery, and the seed at the draw (REF-19).
+    /// The seed comes from the operating system's random source and stays out of the state and the audit log until
+    /// the draw, so nobody can see or choose a result before it is fixed.
+    async fn complete_command(&self, tx: &mut Tx, asset_id: i64, command: Command, now: DateTime<Utc>) -> Outcome<Command> {
+        let supplied = |field: &str| Refusal::new(Code::InvalidField, format!("{field} is kept by chuzhi, not sent with the command"));
+        Ok(match command {
+            Command::SendOnlineInquiry(mut inquiry) => {
+                if !inquiry.register.is_empty() {
+                    return Err(supplied("register"));
+                }
+                inquiry.register = self.inquiry_platforms.as_ref().clone();
+                Command::SendOnlineInquiry(inquiry)
+            }
+            Command::CommitAgencyLottery(mut lottery) => {
+                if !lottery.seed_sha256.is_empty() {
+                    return Err(supplied("seed_sha256"));
+                }
+                let mut seed = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut seed);
+                lottery.seed_sha256 = crate::valuation::seed_commitment(&seed);
+                store::valuation::insert_seed(tx, asset_id, &lottery.seed_sha256, &hex::encode(seed), now).await?;
+                Command::CommitAgencyLottery(lottery)
+            }
+            Command::DrawAppraisalAgencies(mut draw) => {
+                if !draw.seed.is_empty() {
+                    return Err(supplied("seed"));
+                }
+                draw.seed = store::valuation::reveal_seed(tx, asset_id, now).await?.unwrap_or_default();
+                Command::DrawAppraisalAgencies(draw)
+            }
+            other => other,
+        })
     }
 
     /// Carries out the core's effects on the nodes and the outbox, in the command's transaction.

@@ -91,3 +91,33 @@ pub async fn events(db: &Db, asset_id: i64) -> Result<Vec<ValuationEventRow>, sq
             .await
     })
 }
+
+/// Keeps a lottery seed until its draw (REF-19).
+pub async fn insert_seed(tx: &mut Tx, asset_id: i64, commitment: &str, seed: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("insert into lottery_seeds (asset_id, commitment, seed, committed_at) values ($1, $2, $3, $4)")
+            .bind(asset_id)
+            .bind(commitment)
+            .bind(seed)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// The asset's latest seed not yet revealed, marking it revealed (the draw's transaction rolls this back if the
+/// draw is refused).
+pub async fn reveal_seed(tx: &mut Tx, asset_id: i64, now: DateTime<Utc>) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_scalar::<_, String>(
+            "update lottery_seeds set revealed_at = $2 where asset_id = $1 and revealed_at is null
+               and committed_at = (select max(committed_at) from lottery_seeds where asset_id = $1 and revealed_at is null)
+             returning seed",
+        )
+        .bind(asset_id)
+        .bind(now)
+        .fetch_optional(conn)
+        .await
+    })
+}

@@ -345,12 +345,16 @@ pub struct CommitAgencyLottery {
     pub reason: LotteryReason,
     pub sub_list: String,
     pub candidates: Vec<String>,
+    /// The commitment to the seed. The engine draws the seed and fills this; a request does not send it.
+    #[serde(default)]
     pub seed_sha256: String,
 }
 
 /// REF-19: reveals the seed and draws.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawAppraisalAgencies {
+    /// The revealed seed. The engine fills it from its record of the commitment; a request does not send it.
+    #[serde(default)]
     pub seed: String,
 }
 

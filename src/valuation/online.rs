@@ -192,6 +192,8 @@ impl OnlineInquiry {
 pub struct SendOnlineInquiry {
     pub basis: Basis,
     /// The platforms on the SPC's register (全国性司法网络询价平台名单库) today: reference data, passed in whole.
+    /// The engine fills it from its register file; a request does not send it.
+    #[serde(default)]
     pub register: Vec<String>,
 }
 

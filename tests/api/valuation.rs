@@ -97,4 +97,67 @@ both_backends! {
         let (status, refused) = app.call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.finance), None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
     }
+
+    async fn ref_10_online_inquiry_goes_to_every_platform_on_chuzhis_register(app: &TestApp) {
+        app.set_now("2026-04-27T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执23号", "2026-04-01").await;
+        let asset_id = register_asset(app, case_id, "movable", "2026-04-20").await["id"].as_i64().unwrap();
+        app.set_now("2026-04-28T10:00:00+08:00");
+        let (status, _) = app.call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let precheck = json!({ "command": "record_precheck", "precheck": {
+            "title": "被执行人所有", "encumbrances": "无", "occupancy": "法院扣押", "tax_arrears": "无", "defects": "无" } });
+        assert_eq!(command(app, &app.assistant, asset_id, precheck).await.0, StatusCode::OK);
+        // The register is chuzhi's reference data, not the caller's.
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "send_online_inquiry", "basis": "joint_request", "register": ["某平台"] })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "invalid_field");
+        let (status, sent) = command(app, &app.assistant, asset_id, json!({ "command": "send_online_inquiry", "basis": "joint_request" })).await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+        // REF-11: three days from 04-28 is 05-01, in the Labour Day break (HOL-2026): every report is due 05-06.
+        let nodes = nodes_of(app, asset_id).await;
+        let reports: Vec<&Value> = nodes.iter().filter(|node| node["rule"] == "REF-11").collect();
+        assert_eq!(reports.len(), app.engine.inquiry_platforms.len());
+        assert!(reports.iter().all(|node| node["due_date"] == "2026-05-06"), "{reports:?}");
+        let platform = app.engine.inquiry_platforms[0].clone();
+        let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "record_platform_report", "platform": platform, "amount": "86000.00", "validity_months": 6 })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "record_platform_report", "platform": "不在名单上的平台", "amount": "1.00", "validity_months": 6 })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["rule"], "REF-10");
+    }
+
+    async fn ref_19_the_lottery_seed_is_chuzhis_fixed_before_the_draw_and_the_draw_is_reproducible(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执24号", "2026-02-02").await;
+        let asset_id = register_asset(app, case_id, "real_estate", "2026-02-03").await["id"].as_i64().unwrap();
+        app.call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None).await;
+        let precheck = json!({ "command": "record_precheck", "precheck": {
+            "title": "被执行人所有", "encumbrances": "无", "occupancy": "空置", "tax_arrears": "无", "defects": "无" } });
+        assert_eq!(command(app, &app.assistant, asset_id, precheck).await.0, StatusCode::OK);
+        let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "open_appraisal", "basis": "joint_request", "agreement_deadline": "2026-03-09" })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let candidates = ["济南甲评估公司", "济南乙评估公司", "济南丙评估公司", "济南丁评估公司", "济南戊评估公司"];
+        let lottery = json!({ "command": "commit_agency_lottery", "reason": "parties_disagree", "sub_list": "山东省济南市房地产估价子库", "candidates": candidates });
+        let mut with_seed = lottery.clone();
+        with_seed["seed_sha256"] = json!("00".repeat(32));
+        let (status, _) = command(app, &app.assistant, asset_id, with_seed).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the caller cannot choose the seed");
+        let (status, committed) = command(app, &app.assistant, asset_id, lottery).await;
+        assert_eq!(status, StatusCode::OK, "{committed}");
+        let seed: String = match app.db() {
+            chuzhi::store::Db::Sqlite(pool) => sqlx::query_scalar("select seed from lottery_seeds").fetch_one(pool).await.unwrap(),
+            chuzhi::store::Db::Postgres(pool) => sqlx::query_scalar("select seed from lottery_seeds").fetch_one(pool).await.unwrap(),
+        };
+        let seed_bytes = chuzhi::valuation::parse_hex_32(&seed).unwrap();
+        let committed_text = committed.to_string();
+        assert!(committed_text.contains(&chuzhi::valuation::seed_commitment(&seed_bytes)), "the commitment is in the state");
+        assert!(!committed_text.contains(&seed), "the seed is not, before the draw");
+        let (status, drawn) = command(app, &app.assistant, asset_id, json!({ "command": "draw_appraisal_agencies" })).await;
+        assert_eq!(status, StatusCode::OK, "{drawn}");
+        let expected = chuzhi::valuation::draw(&seed_bytes, &candidates.map(str::to_string), 3);
+        let drawn_text = drawn.to_string();
+        assert!(drawn_text.contains(&seed), "the draw reveals the seed");
+        assert!(drawn_text.contains(&serde_json::to_string(&expected).unwrap()), "the recorded draw is the one the seed gives: {expected:?}");
+    }
 }

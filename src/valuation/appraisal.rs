@@ -330,6 +330,7 @@ impl Appraisal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenAppraisal {
     pub basis: Basis,
+    #[serde(deserialize_with = "crate::date::strict")]
     pub agreement_deadline: NaiveDate,
 }
 

@@ -48,6 +48,7 @@ impl DirectedInquiry {
 /// REF-4: the court asks the parties to negotiate and sets the deadline for their results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenNegotiation {
+    #[serde(deserialize_with = "crate::date::strict")]
     pub deadline: NaiveDate,
 }
 
@@ -68,6 +69,7 @@ pub struct OpenDirectedInquiry {
     pub basis: Basis,
     /// The institution where the asset lies (计税基准价、政府定价或者政府指导价的有关机构).
     pub institution: String,
+    #[serde(deserialize_with = "crate::date::strict")]
     pub deadline: NaiveDate,
 }
 

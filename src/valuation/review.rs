@@ -552,7 +552,7 @@ pub struct FileObjection {
     pub target: ObjectionTarget,
     pub grounds: Vec<ObjectionGround>,
     /// The postmark, for an objection sent by post (PER-7).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::date::strict_option")]
     pub postmarked_on: Option<NaiveDate>,
 }
 
@@ -581,6 +581,7 @@ pub struct RecordAgencyExplanation {
 pub struct ReferToIndustryReview {
     pub objection: u32,
     /// The court's deadline for the review (指定期限).
+    #[serde(deserialize_with = "crate::date::strict")]
     pub deadline: NaiveDate,
 }
 

@@ -161,3 +161,20 @@ both_backends! {
         assert!(drawn_text.contains(&serde_json::to_string(&expected).unwrap()), "the recorded draw is the one the seed gives: {expected:?}");
     }
 }
+
+both_backends! {
+    async fn dates_in_valuation_commands_are_strict(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执25号", "2026-02-02").await;
+        let asset_id = register_asset(app, case_id, "movable", "2026-02-03").await["id"].as_i64().unwrap();
+        app.call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None).await;
+        let precheck = json!({ "command": "record_precheck", "precheck": {
+            "title": "被执行人所有", "encumbrances": "无", "occupancy": "扣押", "tax_arrears": "无", "defects": "无" } });
+        assert_eq!(command(app, &app.assistant, asset_id, precheck).await.0, StatusCode::OK);
+        for deadline in ["2026-3-9", "+262142-12-31", "2026-02-30"] {
+            let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "open_negotiation", "deadline": deadline })).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{deadline}: {refused}");
+            assert_eq!(refused["error"]["code"], "invalid_date", "{deadline}: {refused}");
+        }
+    }
+}

@@ -127,6 +127,16 @@ pub struct OnlineInquiry {
 }
 
 impl OnlineInquiry {
+    /// Whether the inquiry waits for corrections (REF-15) rather than reports (REF-11); `None` once it is under
+    /// review, when neither reports nor the window's close are in order.
+    fn correcting(&self) -> Option<bool> {
+        match &self.phase {
+            OnlinePhase::AwaitingReports => Some(false),
+            OnlinePhase::Correcting => Some(true),
+            OnlinePhase::Reviewing { .. } => None,
+        }
+    }
+
     pub(crate) fn for_each_open_limit(&mut self, visit: &mut dyn FnMut(&mut TimeLimit)) {
         match &mut self.phase {
             OnlinePhase::AwaitingReports => {
@@ -316,10 +326,8 @@ impl Valuation {
         let Stage::OnlineInquiry(inquiry) = &mut self.stage else {
             return Err(out_of_order());
         };
-        let correcting = match &inquiry.phase {
-            OnlinePhase::AwaitingReports => false,
-            OnlinePhase::Correcting => true,
-            OnlinePhase::Reviewing { .. } => return Err(out_of_order()),
+        let Some(correcting) = inquiry.correcting() else {
+            return Err(out_of_order());
         };
         let platform = inquiry.platform_mut(&command.platform)?;
         check_reported_result(command.amount, command.validity_months, "REF-11")?;
@@ -479,10 +487,8 @@ impl Valuation {
         let Stage::OnlineInquiry(inquiry) = &mut self.stage else {
             return Err(out_of_order());
         };
-        let correcting = match &inquiry.phase {
-            OnlinePhase::AwaitingReports => false,
-            OnlinePhase::Correcting => true,
-            OnlinePhase::Reviewing { .. } => return Err(out_of_order()),
+        let Some(correcting) = inquiry.correcting() else {
+            return Err(out_of_order());
         };
         if !correcting
             && inquiry

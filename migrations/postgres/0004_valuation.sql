@@ -19,6 +19,6 @@ create table valuation_events (
     unique (asset_id, version)
 );
 
--- the valuation addresses its own nodes by key (e.g. "ref-11:platform-a"); nodes the engine creates itself have none.
+-- the valuation addresses its own nodes by key (e.g. "platform_report:jd"); nodes the engine creates itself have none.
 alter table nodes add column node_key text;
 create index nodes_asset_key on nodes (asset_id, node_key) where node_key is not null;

@@ -32,19 +32,24 @@ impl From<ValuationError> for Refusal {
     }
 }
 
-/// Commands the law reserves to the judge or panel (SPEC §1: judges decide, assistants run the steps): extensions,
-/// objections, suspension, resumption and withdrawal of the procedure.
+/// Commands the law reserves to the judge or panel (SPEC §1: judges decide, assistants run the steps; "谁审批、
+/// 谁负责"): extensions (REF-12, REF-23), ordering a report's correction (REF-26), referring it to the industry
+/// review (REF-29), deciding objections (REF-28, REF-31), suspension, resumption and withdrawal (REF-34, REF-35),
+/// and the finding that a negotiated price harms others' rights (REF-4).
 fn reserved_to_judges(command: &Command) -> bool {
-    matches!(
-        command,
+    match command {
         Command::DecidePlatformExtensions(_)
-            | Command::DecideAppraisalExtension(_)
-            | Command::DecideObjection(_)
-            | Command::DecideSupervisionObjection(_)
-            | Command::Suspend(_)
-            | Command::Resume(_)
-            | Command::Withdraw(_)
-    )
+        | Command::DecideAppraisalExtension(_)
+        | Command::RequestReportCorrection(_)
+        | Command::ReferToIndustryReview(_)
+        | Command::DecideObjection(_)
+        | Command::DecideSupervisionObjection(_)
+        | Command::Suspend(_)
+        | Command::Resume(_)
+        | Command::Withdraw(_) => true,
+        Command::RecordNegotiationResult(result) => result.harms_third_parties,
+        _ => false,
+    }
 }
 
 fn command_name(command: &Command) -> String {
@@ -94,7 +99,7 @@ impl Engine {
                     format!("the role {} may not run the reference-price procedure", principal.role),
                 ));
             }
-            (Some(command), Role::Assistant) if reserved_to_judges(command) => {
+            (Some(command), Role::Assistant | Role::Admin) if reserved_to_judges(command) => {
                 return Err(Refusal::new(
                     Code::RoleNotAllowed,
                     format!("{} is the judge's decision", command_name(command)),
@@ -237,16 +242,29 @@ impl Engine {
                     store::nodes::insert_node(tx, &node).await?;
                 }
                 Effect::RescheduleNode { key, plan, .. } | Effect::ResumeNode { key, plan, .. } => {
-                    store::nodes::replan_keyed_node(tx, asset_id, &key.0, plan, &plan.dates(&self.calendar)).await?;
+                    let changed = store::nodes::replan_keyed_node(tx, asset_id, &key.0, plan, &plan.dates(&self.calendar)).await?;
+                    expect_one_node(changed, asset_id, &key.0)?;
                 }
                 Effect::PauseNode { key } => {
-                    store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Pause, now).await?;
+                    expect_one_node(
+                        store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Pause, now).await?,
+                        asset_id,
+                        &key.0,
+                    )?;
                 }
                 Effect::MeetNode { key } => {
-                    store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Meet, now).await?;
+                    expect_one_node(
+                        store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Meet, now).await?,
+                        asset_id,
+                        &key.0,
+                    )?;
                 }
                 Effect::CancelNode { key } => {
-                    store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Cancel, now).await?;
+                    expect_one_node(
+                        store::nodes::change_keyed_node(tx, asset_id, &key.0, KeyedChange::Cancel, now).await?,
+                        asset_id,
+                        &key.0,
+                    )?;
                 }
                 Effect::MeetNodes { rule_id } => {
                     store::nodes::meet_rule_nodes(tx, asset_id, rule_id, now).await?;
@@ -258,6 +276,18 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+/// A keyed effect must find exactly its one open node; anything else means the stored nodes and the lifecycle
+/// disagree, and the command is rolled back rather than leave a node alerting forever.
+fn expect_one_node(changed: u64, asset_id: i64, key: &str) -> Outcome<()> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(Refusal::internal(format!(
+            "asset {asset_id}: node {key} matched {changed} open nodes"
+        )))
     }
 }
 

@@ -735,7 +735,7 @@ impl Valuation {
             if days == 0 || days > request.days {
                 return Err(ValuationError::ExtensionExceedsRequest { requested: request.days });
             }
-            commission.report_limit.extend(days, calendar);
+            commission.report_limit.extend_from_due(days, calendar);
             commission.extensions_granted.push(days);
         } else {
             commission.extensions_denied += 1;

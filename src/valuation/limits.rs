@@ -281,8 +281,21 @@ impl TimeLimit {
         date <= self.due_date
     }
 
-    /// Lengthens the period by `days` calendar days and recomputes the last day: a granted extension (REF-12,
-    /// REF-23) or the days of a suspension (REF-22, REF-34, PER-8). The days are added to the period rather than to
+    /// A granted extension (REF-12: "延期三日"; REF-23: "每次不超过十五日"): `days` more calendar days counted
+    /// from the current last day, which becomes the new trigger, then PER-1 moves the new end off a rest day. Counting
+    /// from the original trigger instead would let a holiday that had already moved the last day swallow the
+    /// extension (a due date moved from 10-03 to 10-09 by National Day would gain nothing from 3 more days).
+    pub(crate) fn extend_from_due(&mut self, days: u32, calendar: &Calendar) {
+        if days == 0 {
+            return;
+        }
+        self.trigger_date = self.due_date;
+        self.period = Period::Days(days);
+        self.due_date = calendar.due_date(self.trigger_date, self.period);
+    }
+
+    /// Lengthens the period by `days` calendar days and recomputes the last day: the days of a suspension
+    /// (REF-22, REF-34, PER-8), which are deducted from the period as if it had not run while suspended. The days are added to the period rather than to
     /// the last day, so PER-1 moves only the new end off a rest day, as it would for a period that long from the
     /// start. A month period keeps its length and starts `days` later instead.
     pub(crate) fn extend(&mut self, days: u32, calendar: &Calendar) {

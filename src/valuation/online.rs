@@ -450,7 +450,7 @@ impl Valuation {
             };
             names.push(platform.platform.clone());
             if grant {
-                platform.report_limit.extend(EXTENSION_DAYS, calendar);
+                platform.report_limit.extend_from_due(EXTENSION_DAYS, calendar);
                 due_date = Some(platform.report_limit.due_date);
                 platform.extension = PlatformExtension::Granted { on, decided_on: today };
             } else {

@@ -581,8 +581,8 @@ fn ref_12_no_platform_on_time_extensions_granted_run_past_the_spring_festival() 
     assert_refused(error, "online_extension_request_late", "REF-12");
     let error = case.refused("2026-02-14", close(&[]));
     assert_refused(error, "platform_extensions_undecided", "REF-12");
-    // Decided on the make-up working Saturday 02-14: nobody delivered, so +3 days: 6 days from 02-10 is 02-16, in
-    // the Spring Festival break (02-15..02-23): due 02-24.
+    // Decided on the make-up working Saturday 02-14: nobody delivered, so +3 days from the last day 02-13 is 02-16,
+    // in the Spring Festival break (02-15..02-23): due 02-24.
     let decided = case.ok("2026-02-14", Command::DecidePlatformExtensions(DecidePlatformExtensions {}));
     assert_eq!(
         decided.event.outcomes,
@@ -819,10 +819,10 @@ fn ref_22_ref_23_appraisal_with_extensions_across_national_day_and_no_third() {
         "2025-09-30",
         Command::DecideAppraisalExtension(DecideAppraisalExtension { granted_days: Some(15) }),
     );
-    // 45 days from 09-01: 10-16.
+    // 15 days from the current last day 10-09 (the extension is not eaten by the National Day break): 10-24.
     assert!(granted.effects.iter().any(|effect| matches!(
         effect,
-        Effect::RescheduleNode { key, due_date, .. } if key.0 == "appraisal_report:a1" && *due_date == date("2025-10-16")
+        Effect::RescheduleNode { key, due_date, .. } if key.0 == "appraisal_report:a1" && *due_date == date("2025-10-24")
     )));
     case.ok(
         "2025-10-10",
@@ -837,8 +837,8 @@ fn ref_22_ref_23_appraisal_with_extensions_across_national_day_and_no_third() {
         "2025-10-10",
         Command::DecideAppraisalExtension(DecideAppraisalExtension { granted_days: Some(10) }),
     );
-    // 55 days from 09-01 is Sunday 10-26: due Monday 10-27.
-    assert_eq!(case.due("appraisal_report:a1"), date("2025-10-27"));
+    // 10 more days from 10-24: Monday 11-03.
+    assert_eq!(case.due("appraisal_report:a1"), date("2025-11-03"));
     let error = case.refused(
         "2025-10-13",
         Command::RequestAppraisalExtension(RequestAppraisalExtension { days: 5 }),
@@ -1334,4 +1334,18 @@ fn every_refusal_has_a_snake_case_code_and_a_rule() {
         assert!(error.rule().starts_with("REF-") || error.rule() == "DESIGN" || error.rule().starts_with("PER-"));
         assert!(!error.to_string().is_empty());
     }
+}
+
+#[test]
+fn ref_12_a_granted_extension_counts_from_the_last_day_so_national_day_does_not_swallow_it() {
+    let (mut case, _) = online_case("2025-09-20", "2025-09-30");
+    // REF-11: 3 days from 09-30 is 10-03, in the National Day break (2025-10-01..10-08): due 10-09.
+    assert_eq!(case.due("platform_report:jd"), date("2025-10-09"));
+    case.ok(
+        "2025-10-09",
+        Command::RequestPlatformExtension(RequestPlatformExtension { platform: "jd".into() }),
+    );
+    case.ok("2025-10-10", Command::DecidePlatformExtensions(DecidePlatformExtensions {}));
+    // REF-12: 3 more days from 10-09 is Sunday 10-12: due Monday 10-13 — not 10-09 again.
+    assert_eq!(case.due("platform_report:jd"), date("2025-10-13"));
 }

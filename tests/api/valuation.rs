@@ -52,8 +52,15 @@ both_backends! {
         let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "withdraw", "ground": { "ground": "application_withdrawn" } })).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
         assert_eq!(refused["error"]["code"], "role_not_allowed");
+        let (status, _) = command(app, &app.admin, asset_id, json!({ "command": "withdraw", "ground": { "ground": "application_withdrawn" } })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "an administrator does not take the judge's decisions either");
 
         app.set_now("2026-02-24T10:00:00+08:00");
+        // REF-4: finding that the price harms others' rights is the judge's.
+        let harmful = json!({ "command": "record_negotiation_result", "applicant_price": "1200000.00", "debtor_price": "1200000.00",
+                              "validity_months": 6, "harms_third_parties": true });
+        let (status, _) = command(app, &app.assistant, asset_id, harmful).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
         let result = json!({ "command": "record_negotiation_result", "applicant_price": "1200000.00", "debtor_price": "1200000.00",
                              "validity_months": 6, "harms_third_parties": false });
         let (status, fixed) = command(app, &app.assistant, asset_id, result.clone()).await;
@@ -153,6 +160,16 @@ both_backends! {
         let committed_text = committed.to_string();
         assert!(committed_text.contains(&chuzhi::valuation::seed_commitment(&seed_bytes)), "the commitment is in the state");
         assert!(!committed_text.contains(&seed), "the seed is not, before the draw");
+        let (_, read) = app.get(&format!("/api/v1/assets/{asset_id}/valuation"), &app.judge).await;
+        assert!(!read.to_string().contains(&seed), "nor in what a read shows");
+        for table in ["audit_events", "valuation_events", "outbox"] {
+            let sql = format!("select count(*) from {table} where payload like '%{seed}%'").replace("payload", if table == "valuation_events" { "event" } else { "payload" });
+            let leaked: i64 = match app.db() {
+                chuzhi::store::Db::Sqlite(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
+                chuzhi::store::Db::Postgres(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
+            };
+            assert_eq!(leaked, 0, "the seed is not in {table} before the draw");
+        }
         let (status, drawn) = command(app, &app.assistant, asset_id, json!({ "command": "draw_appraisal_agencies" })).await;
         assert_eq!(status, StatusCode::OK, "{drawn}");
         let expected = chuzhi::valuation::draw(&seed_bytes, &candidates.map(str::to_string), 3);

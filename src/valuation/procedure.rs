@@ -318,6 +318,7 @@ impl Valuation {
         let paused_days = u32::try_from((today - suspension.since).num_days()).unwrap_or(0);
         let mut resumed = *suspension.paused;
         resumed.for_each_open_limit(&mut |limit| limit.extend(paused_days, calendar));
+        super::review::extend_objection_periods(&mut resumed, suspension.since, paused_days, calendar);
         self.stage = resumed;
         draft.resumed(paused_days);
         draft.outcome(Outcome::Resumed { paused_days });

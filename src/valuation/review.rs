@@ -616,6 +616,35 @@ enum ReviewSite<'a> {
     None,
 }
 
+/// REF-34, REF-28: lengthens every objection period still running on the day of the suspension by the days the
+/// procedure was suspended, counted from its old last day (PER-1 moves the new end off a rest day), so a
+/// suspension never takes away a party's right to object.
+pub(crate) fn extend_objection_periods(stage: &mut Stage, suspended_on: NaiveDate, paused_days: u32, calendar: &Calendar) {
+    if paused_days == 0 {
+        return;
+    }
+    let service = match stage {
+        Stage::OnlineInquiry(inquiry) => match &mut inquiry.phase {
+            OnlinePhase::Reviewing { review, .. } => Some(&mut review.service),
+            OnlinePhase::AwaitingReports | OnlinePhase::Correcting => None,
+        },
+        Stage::Appraisal(appraisal) => appraisal.review_mut().map(|review| &mut review.service),
+        Stage::ChoosingMethod
+        | Stage::Negotiation(_)
+        | Stage::DirectedInquiry(_)
+        | Stage::Suspended(_)
+        | Stage::Fixed(_)
+        | Stage::Withdrawn(_) => None,
+    };
+    for entry in service.into_iter().flat_map(|service| service.recipients.iter_mut()) {
+        if let Some(served) = &mut entry.served {
+            if served.objection_due >= suspended_on {
+                served.objection_due = calendar.due_date(served.objection_due, Period::Days(paused_days));
+            }
+        }
+    }
+}
+
 fn review_site(stage: &mut Stage) -> ReviewSite<'_> {
     match stage {
         Stage::OnlineInquiry(inquiry) => match &mut inquiry.phase {

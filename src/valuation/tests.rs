@@ -1349,3 +1349,21 @@ fn ref_12_a_granted_extension_counts_from_the_last_day_so_national_day_does_not_
     // REF-12: 3 more days from 10-09 is Sunday 10-12: due Monday 10-13 — not 10-09 again.
     assert_eq!(case.due("platform_report:jd"), date("2025-10-13"));
 }
+
+#[test]
+fn ref_34_ref_28_a_suspension_during_the_objection_period_does_not_take_the_right_to_object() {
+    let mut case = reviewed_appraisal();
+    // Served 05-07: objections until 05-12. Suspended 05-08 to 05-20 (12 days).
+    case.ok(
+        "2025-05-08",
+        Command::Suspend(Suspend {
+            ground: SuspensionGround::ExecutionSuspended,
+        }),
+    );
+    case.ok("2025-05-20", Command::Resume(Resume {}));
+    // 12 more days from 05-12 is Saturday 05-24: objections until Monday 05-26, so one on 05-21 is in time.
+    case.ok(
+        "2025-05-21",
+        objection("debtor", ObjectionTarget::AppraisalReport, &[ObjectionGround::WrongBasicFacts]),
+    );
+}

@@ -25,6 +25,9 @@ pub struct Config {
     /// `CHUZHI_INQUIRY_PLATFORMS`: a JSON file with the SPC's register of online-inquiry platforms (REF-9, REF-10), in
     /// the format of `fixtures/registers/inquiry_platforms.json`. Default: that file, built in.
     pub inquiry_platforms_file: Option<PathBuf>,
+    /// `CHUZHI_APPRAISAL_AGENCIES`: a JSON file with the register of appraisal agencies by sub-list (REF-18), in the
+    /// format of `fixtures/registers/appraisal_agencies.json`. Default: that file (sample data), built in.
+    pub appraisal_agencies_file: Option<PathBuf>,
     /// `CHUZHI_DB_MAX_CONNECTIONS`: the connection pool's size. Default 8.
     pub db_max_connections: u32,
     /// `CHUZHI_LOG`: the tracing filter; default `info`. `CHUZHI_LOG_FORMAT=json` logs JSON lines.
@@ -44,6 +47,7 @@ impl Default for Config {
             seizure_renewal_lead_working_days: 20,
             calendar_dir: None,
             inquiry_platforms_file: None,
+            appraisal_agencies_file: None,
             db_max_connections: 8,
             log_filter: "info".to_string(),
             log_json: false,

@@ -51,6 +51,35 @@ pub struct Engine {
     pub settings: Settings,
     /// The SPC's register of online-inquiry platforms (REF-9, REF-10): every online inquiry goes to all of them.
     pub inquiry_platforms: Arc<Vec<String>>,
+    /// The register of appraisal agencies by sub-list (REF-18): agencies are agreed or drawn only from it (REF-19).
+    pub appraisal_agencies: Arc<AgencyRegister>,
+}
+
+/// The register shipped in `fixtures/registers/appraisal_agencies.json`: sub-list name → agencies.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AgencyRegister {
+    pub sub_lists: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl AgencyRegister {
+    pub fn embedded() -> AgencyRegister {
+        Self::parse(include_str!("../../fixtures/registers/appraisal_agencies.json")).expect("the embedded agency register is valid")
+    }
+
+    /// Reads a register file: at least one sub-list, none empty.
+    pub fn parse(text: &str) -> Result<AgencyRegister, String> {
+        let register: AgencyRegister = serde_json::from_str(text).map_err(|error| format!("agency register: {error}"))?;
+        if register.sub_lists.is_empty() || register.sub_lists.values().any(Vec::is_empty) {
+            return Err("agency register: list at least one sub-list, none empty".to_string());
+        }
+        Ok(register)
+    }
+
+    pub fn contains(&self, agency: &str) -> bool {
+        self.sub_lists
+            .values()
+            .any(|agencies| agencies.iter().any(|listed| listed == agency))
+    }
 }
 
 /// The register shipped in `fixtures/registers/inquiry_platforms.json`.
@@ -88,6 +117,7 @@ impl Engine {
             clock,
             settings,
             inquiry_platforms: Arc::new(PlatformRegister::embedded()),
+            appraisal_agencies: Arc::new(AgencyRegister::embedded()),
         }
     }
 

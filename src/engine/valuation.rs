@@ -182,7 +182,8 @@ impl Engine {
     }
 
     /// Fills what chuzhi keeps rather than the caller (checked in this order): the platform register for an
-    /// online inquiry (REF-10), a fresh seed's commitment for an agency lottery, and the seed at the draw (REF-19).
+    /// online inquiry (REF-10), the register check of agreed agencies (REF-18), a lottery's candidates from the
+    /// register and a fresh seed's commitment, and the seed at the draw (REF-19).
     /// The seed comes from the operating system's random source and stays out of the state and the audit log until
     /// the draw, so nobody can see or choose a result before it is fixed.
     async fn complete_command(&self, tx: &mut Tx, asset_id: i64, command: Command, now: DateTime<Utc>) -> Outcome<Command> {
@@ -195,10 +196,32 @@ impl Engine {
                 inquiry.register = self.inquiry_platforms.as_ref().clone();
                 Command::SendOnlineInquiry(inquiry)
             }
+            Command::RecordAgreedAgencies(agreed) => {
+                // REF-18, REF-19: the parties agree agencies from the register's sub-lists.
+                if let Some(unlisted) = agreed.agencies.iter().find(|agency| !self.appraisal_agencies.contains(agency)) {
+                    return Err(Refusal::rule_violation(
+                        "agency_not_on_register",
+                        "REF-18",
+                        format!("{unlisted} is not on the register of appraisal agencies"),
+                    ));
+                }
+                Command::RecordAgreedAgencies(agreed)
+            }
             Command::CommitAgencyLottery(mut lottery) => {
                 if !lottery.seed_sha256.is_empty() {
                     return Err(supplied("seed_sha256"));
                 }
+                if !lottery.candidates.is_empty() {
+                    return Err(supplied("candidates"));
+                }
+                // REF-19: the candidates are the named sub-list's agencies on the register (REF-18), never the caller's.
+                lottery.candidates = self.appraisal_agencies.sub_lists.get(&lottery.sub_list).cloned().ok_or_else(|| {
+                    Refusal::rule_violation(
+                        "sub_list_not_on_register",
+                        "REF-18",
+                        format!("there is no sub-list '{}' on the register", lottery.sub_list),
+                    )
+                })?;
                 let mut seed = [0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut seed);
                 lottery.seed_sha256 = crate::valuation::seed_commitment(&seed);

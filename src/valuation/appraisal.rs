@@ -345,6 +345,8 @@ pub struct RecordAgreedAgencies {
 pub struct CommitAgencyLottery {
     pub reason: LotteryReason,
     pub sub_list: String,
+    /// The sub-list's agencies. The engine fills them from its register (REF-18); a request does not send them.
+    #[serde(default)]
     pub candidates: Vec<String>,
     /// The commitment to the seed. The engine draws the seed and fills this; a request does not send it.
     #[serde(default)]

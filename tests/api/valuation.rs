@@ -144,8 +144,14 @@ both_backends! {
         assert_eq!(command(app, &app.assistant, asset_id, precheck).await.0, StatusCode::OK);
         let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "open_appraisal", "basis": "joint_request", "agreement_deadline": "2026-03-09" })).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let candidates = ["济南甲评估公司", "济南乙评估公司", "济南丙评估公司", "济南丁评估公司", "济南戊评估公司"];
-        let lottery = json!({ "command": "commit_agency_lottery", "reason": "parties_disagree", "sub_list": "山东省济南市房地产估价子库", "candidates": candidates });
+        let candidates = app.engine.appraisal_agencies.sub_lists["房地产估价/山东省济南市"].clone();
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "commit_agency_lottery", "reason": "parties_disagree",
+            "sub_list": "房地产估价/山东省济南市", "candidates": ["我的朋友评估公司", "济南甲房地产估价有限公司", "济南乙房地产估价有限公司"] })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the caller cannot choose the candidates: {refused}");
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "commit_agency_lottery", "reason": "parties_disagree", "sub_list": "不存在的子库" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused["error"]["rule"], "REF-18");
+        let lottery = json!({ "command": "commit_agency_lottery", "reason": "parties_disagree", "sub_list": "房地产估价/山东省济南市" });
         let mut with_seed = lottery.clone();
         with_seed["seed_sha256"] = json!("00".repeat(32));
         let (status, _) = command(app, &app.assistant, asset_id, with_seed).await;
@@ -172,7 +178,7 @@ both_backends! {
         }
         let (status, drawn) = command(app, &app.assistant, asset_id, json!({ "command": "draw_appraisal_agencies" })).await;
         assert_eq!(status, StatusCode::OK, "{drawn}");
-        let expected = chuzhi::valuation::draw(&seed_bytes, &candidates.map(str::to_string), 3);
+        let expected = chuzhi::valuation::draw(&seed_bytes, &candidates, 3);
         let drawn_text = drawn.to_string();
         assert!(drawn_text.contains(&seed), "the draw reveals the seed");
         assert!(drawn_text.contains(&serde_json::to_string(&expected).unwrap()), "the recorded draw is the one the seed gives: {expected:?}");

@@ -117,6 +117,9 @@ impl Config {
         config.inquiry_platforms_file = lookup("CHUZHI_INQUIRY_PLATFORMS")
             .filter(|file| !file.is_empty())
             .map(PathBuf::from);
+        config.appraisal_agencies_file = lookup("CHUZHI_APPRAISAL_AGENCIES")
+            .filter(|file| !file.is_empty())
+            .map(PathBuf::from);
         if let Some(filter) = lookup("CHUZHI_LOG") {
             if let Err(error) = tracing_subscriber::EnvFilter::try_new(&filter) {
                 return Err(ConfigError {

@@ -49,6 +49,13 @@ pub async fn open(config: &config::Config, clock: Arc<dyn clock::Clock>) -> anyh
             .map_err(|error| anyhow::anyhow!("CHUZHI_INQUIRY_PLATFORMS {}: {error}", file.display()))?;
         engine.inquiry_platforms = Arc::new(platforms);
     }
+    if let Some(file) = &config.appraisal_agencies_file {
+        let text =
+            std::fs::read_to_string(file).map_err(|error| anyhow::anyhow!("CHUZHI_APPRAISAL_AGENCIES {}: {error}", file.display()))?;
+        let register = engine::AgencyRegister::parse(&text)
+            .map_err(|error| anyhow::anyhow!("CHUZHI_APPRAISAL_AGENCIES {}: {error}", file.display()))?;
+        engine.appraisal_agencies = Arc::new(register);
+    }
     let recomputed = engine
         .reconcile_calendar()
         .await

@@ -148,7 +148,7 @@ impl Engine {
                 let state: Valuation = serde_json::from_str(&row.state)
                     .map_err(|error| Refusal::internal(format!("valuation of asset {asset_id}: {error}")))?;
                 let action = command_name(&command);
-                let command = self.complete_command(&mut write.tx, asset_id, command, now).await?;
+                let command = self.complete_command(&mut write.tx, asset_id, &state, command, now).await?;
                 (state.apply(command, today, &self.calendar)?, row.version + 1, action)
             }
         };
@@ -186,7 +186,14 @@ impl Engine {
     /// register and a fresh seed's commitment, and the seed at the draw (REF-19).
     /// The seed comes from the operating system's random source and stays out of the state and the audit log until
     /// the draw, so nobody can see or choose a result before it is fixed.
-    async fn complete_command(&self, tx: &mut Tx, asset_id: i64, command: Command, now: DateTime<Utc>) -> Outcome<Command> {
+    async fn complete_command(
+        &self,
+        tx: &mut Tx,
+        asset_id: i64,
+        state: &Valuation,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Outcome<Command> {
         let supplied = |field: &str| Refusal::new(Code::InvalidField, format!("{field} is kept by chuzhi, not sent with the command"));
         Ok(match command {
             Command::SendOnlineInquiry(mut inquiry) => {
@@ -232,7 +239,15 @@ impl Engine {
                 if !draw.seed.is_empty() {
                     return Err(supplied("seed"));
                 }
-                draw.seed = store::valuation::reveal_seed(tx, asset_id, now).await?.unwrap_or_default();
+                // The seed behind the commitment the lifecycle holds; none when no lottery is committed, which the
+                // core then refuses as out of order.
+                if let crate::valuation::Stage::Appraisal(appraisal) = &state.stage {
+                    if let crate::valuation::AppraisalPhase::LotteryCommitted { commitment } = &appraisal.phase {
+                        draw.seed = store::valuation::reveal_seed(tx, asset_id, &commitment.seed_sha256, now)
+                            .await?
+                            .unwrap_or_default();
+                    }
+                }
                 Command::DrawAppraisalAgencies(draw)
             }
             other => other,

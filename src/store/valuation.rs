@@ -106,18 +106,15 @@ pub async fn insert_seed(tx: &mut Tx, asset_id: i64, commitment: &str, seed: &st
     })
 }
 
-/// The asset's latest seed not yet revealed, marking it revealed (the draw's transaction rolls this back if the
-/// draw is refused).
-pub async fn reveal_seed(tx: &mut Tx, asset_id: i64, now: DateTime<Utc>) -> Result<Option<String>, sqlx::Error> {
+/// The seed behind a commitment, marking it revealed (the draw's transaction rolls this back if the draw is
+/// refused).
+pub async fn reveal_seed(tx: &mut Tx, asset_id: i64, commitment: &str, now: DateTime<Utc>) -> Result<Option<String>, sqlx::Error> {
     on_tx!(tx, conn => {
-        sqlx::query_scalar::<_, String>(
-            "update lottery_seeds set revealed_at = $2 where asset_id = $1 and revealed_at is null
-               and committed_at = (select max(committed_at) from lottery_seeds where asset_id = $1 and revealed_at is null)
-             returning seed",
-        )
-        .bind(asset_id)
-        .bind(now)
-        .fetch_optional(conn)
-        .await
+        sqlx::query_scalar::<_, String>("update lottery_seeds set revealed_at = $3 where asset_id = $1 and commitment = $2 returning seed")
+            .bind(asset_id)
+            .bind(commitment)
+            .bind(now)
+            .fetch_optional(conn)
+            .await
     })
 }

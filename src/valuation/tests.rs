@@ -1289,6 +1289,7 @@ fn out_of_order_commands_are_refused_with_their_rule_and_change_nothing() {
         Command::RequestAppraisalExtension(RequestAppraisalExtension { days: 5 }),
     );
     assert_refused(error, "out_of_order", "REF-23");
+    assert_eq!(case.state, before, "refused commands leave the lifecycle as it was");
     // A date before the last event.
     case.ok("2025-02-18", send_online(Basis::JointRequest, &["jd", "jd2"]));
     let error = case.refused("2025-02-17", report("jd", "100000.00", 12));

@@ -201,3 +201,43 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn ref_22_ref_23_an_extension_granted_by_the_judge_moves_the_stored_node_past_national_day(app: &TestApp) {
+        app.set_now("2025-08-25T10:00:00+08:00");
+        let case_id = register_case(app, "(2025)鲁0102执26号", "2025-08-01").await;
+        let asset_id = register_asset(app, case_id, "real_estate", "2025-08-20").await["id"].as_i64().unwrap();
+        app.set_now("2025-08-26T10:00:00+08:00");
+        app.call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None).await;
+        let precheck = json!({ "command": "record_precheck", "precheck": {
+            "title": "被执行人所有", "encumbrances": "无", "occupancy": "出租", "tax_arrears": "无", "defects": "无" } });
+        assert_eq!(command(app, &app.assistant, asset_id, precheck).await.0, StatusCode::OK);
+        let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "open_appraisal", "basis": "joint_request", "agreement_deadline": "2025-08-29" })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let agencies = app.engine.appraisal_agencies.sub_lists["房地产估价/山东省济南市"][..3].to_vec();
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "record_agreed_agencies", "agencies": ["不在名单上的公司", agencies[1], agencies[2]] })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["rule"], "REF-18");
+        app.set_now("2025-08-27T10:00:00+08:00");
+        let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "record_agreed_agencies", "agencies": agencies })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        app.set_now("2025-09-01T10:00:00+08:00");
+        let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "commission_agency", "agency": agencies[0] })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // REF-22: 30 days from 09-01 is 10-01, in the 2025 National Day break (10-01..10-08): due 10-09.
+        let report_node = |nodes: Vec<Value>| nodes.into_iter().find(|node| node["rule"] == "REF-22").expect("REF-22 node");
+        assert_eq!(report_node(nodes_of(app, asset_id).await)["due_date"], "2025-10-09");
+        app.set_now("2025-09-30T10:00:00+08:00");
+        let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "request_appraisal_extension", "days": 15 })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, _) = command(app, &app.assistant, asset_id, json!({ "command": "decide_appraisal_extension", "granted_days": 15 })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "REF-23: the court decides, not its assistant");
+        let (status, body) = command(app, &app.judge, asset_id, json!({ "command": "decide_appraisal_extension", "granted_days": 15 })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // REF-23: 15 more days from 10-09: 10-24, stored on the same node.
+        let node = report_node(nodes_of(app, asset_id).await);
+        assert_eq!(node["due_date"], "2025-10-24");
+        assert_eq!(node["status"], "pending");
+        assert_eq!(nodes_of(app, asset_id).await.iter().filter(|node| node["rule"] == "REF-22").count(), 1);
+    }
+}

@@ -62,7 +62,7 @@ where
         }
     };
     loop {
-        let now = chrono::Utc::now();
+        let now = engine.now();
         let Some(next) = next_fire(&schedule, now) else { return };
         let wait = (next - now).to_std().unwrap_or_default();
         tokio::select! {

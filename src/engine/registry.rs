@@ -83,6 +83,12 @@ pub struct NodeView {
     pub status: String,
     /// The period reaches a year with no published holiday schedule (PER-10); recomputed when it is loaded.
     pub provisional: bool,
+    /// The China date the node was met or cancelled.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub closed_on: Option<NaiveDate>,
+    /// Met after its due date: what the node waited for came, but late (a late report, a late answer). Supervisors
+    /// count these; the node does not pretend it was met in time.
+    pub met_late: bool,
 }
 
 /// A node with the calendar's explanation of its due date.
@@ -139,6 +145,11 @@ impl From<store::nodes::NodeRow> for NodeView {
             due_date: row.due_date,
             remind_on: row.remind_on,
             next_alert_on: row.next_alert_on,
+            met_late: row.status == "met"
+                && row
+                    .closed_at
+                    .is_some_and(|closed_at| crate::clock::local_date(closed_at) > row.due_date),
+            closed_on: row.closed_at.map(crate::clock::local_date),
             status: row.status,
             provisional: row.provisional,
         }

@@ -944,6 +944,16 @@ impl Valuation {
         _calendar: &Calendar,
     ) -> Result<Transition, ValuationError> {
         let mut draft = self.draft(today, Command::RecordMaterialsReturned(command.clone()))?;
+        // Materials kept after their appraisal was left behind come back whatever the stage.
+        if let Some(materials) = self
+            .materials_out
+            .iter_mut()
+            .find(|materials| materials.agency == command.agency && materials.returned_on.is_none())
+        {
+            materials.returned_on = Some(today);
+            draft.meet(materials.limit.key());
+            return Ok(draft.finish(self));
+        }
         let stage = self.stage.name();
         // The materials of a replaced agency may still be out after the price is fixed.
         let appraisal = match &mut self.stage {

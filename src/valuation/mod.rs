@@ -102,6 +102,11 @@ pub struct Valuation {
     /// Objection ids are unique within the valuation.
     pub next_objection_id: u32,
     pub stage: Stage,
+    /// REF-24: materials of replaced agencies still due back after the appraisal they belonged to was left behind
+    /// (a withdrawal, an upheld supervision objection, a lapsed validity, a price agreed during the procedure). The
+    /// duty to return them outlives the stage, so their nodes stay open until they come back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials_out: Vec<MaterialsReturn>,
 }
 
 /// Where the procedure stands. Adding a variant breaks every exhaustive match that must decide about it.
@@ -380,6 +385,7 @@ impl Draft {
     /// The transition: node effects from the open limits before and after, then the notices, and the event.
     pub(crate) fn finish(self, mut state: Valuation) -> Transition {
         state.last_event_on = self.today;
+        state.keep_materials_out(&self.before, &self.met);
         let after = state.open_limits();
         let mut effects = self.leading;
         effects.extend(limits::node_effects(&self.before, &after, &self.met, self.paused_days));
@@ -431,7 +437,32 @@ impl Valuation {
                 paused,
             })
         });
+        limits.extend(
+            self.materials_out
+                .iter()
+                .filter(|materials| materials.returned_on.is_none())
+                .map(|materials| OpenLimit {
+                    limit: materials.limit.clone(),
+                    paused: false,
+                }),
+        );
         limits
+    }
+
+    /// REF-24: a materials-return limit that was open before a transition and is neither met nor open afterwards was
+    /// dropped with its stage; it is kept on the valuation instead, since the agency still owes the materials.
+    fn keep_materials_out(&mut self, before: &[OpenLimit], met: &BTreeSet<NodeKey>) {
+        let still_open: BTreeSet<NodeKey> = self.open_limits().iter().map(|open| open.limit.key()).collect();
+        for open in before {
+            let key = open.limit.key();
+            if open.limit.kind == LimitKind::MaterialsReturn && !met.contains(&key) && !still_open.contains(&key) {
+                self.materials_out.push(MaterialsReturn {
+                    agency: open.limit.subject.clone().unwrap_or_default(),
+                    limit: open.limit.clone(),
+                    returned_on: None,
+                });
+            }
+        }
     }
 
     /// The fixed reference price, if the procedure has reached one.

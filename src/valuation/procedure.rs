@@ -134,6 +134,7 @@ impl Valuation {
             failed_methods: Vec::new(),
             next_objection_id: 1,
             stage: Stage::ChoosingMethod,
+            materials_out: Vec::new(),
         };
         let start_due = calendar.due_date(command.asset.seizure_date, Period::Days(START_DAYS));
         let mut draft = valuation.draft(today, Command::Start(command))?;

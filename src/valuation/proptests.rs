@@ -744,6 +744,49 @@ proptest! {
             state.stage.name(),
             state.stage
         );
+        // Past the price: the disposal starts within the validity and the sale follows (REF-36, REF-33), or the
+        // validity lapses and the procedure goes round again (REF-14, REF-25) until it does. Either way the asset
+        // reaches a sale or the documented dead end, and no time limit is left running but a materials return.
+        for _ in 0..400 {
+            let (on, command) = match &state.stage {
+                Stage::Withdrawn(_) => break,
+                Stage::Fixed(fixed) if fixed.sale_on.is_some() => break,
+                Stage::Fixed(fixed) if fixed.disposal_started.is_some() && fixed.grace.allows(today) => {
+                    (today, Command::RecordSaleStart(RecordSaleStart {}))
+                }
+                Stage::Fixed(fixed) if fixed.disposal_started.is_some() => (today, Command::LapseValidity(LapseValidity {})),
+                Stage::Fixed(fixed) if fixed.validity.allows(today) => (
+                    today,
+                    Command::RecordDisposalStart(RecordDisposalStart { kind: DisposalKind::FirstAuctionAnnouncement }),
+                ),
+                Stage::Fixed(_) => (today, Command::LapseValidity(LapseValidity {})),
+                Stage::ChoosingMethod
+                | Stage::Negotiation(_)
+                | Stage::DirectedInquiry(_)
+                | Stage::OnlineInquiry(_)
+                | Stage::Appraisal(_)
+                | Stage::Suspended(_) => match next_step(&state, today) {
+                    Some(step) => step,
+                    None => break,
+                },
+            };
+            today = on;
+            let transition = state
+                .clone()
+                .apply(command.clone(), today, &calendar)
+                .map_err(|error| TestCaseError::fail(format!("after the price, {command:?} on {today} refused: {} ({})", error.code(), error.rule())))?;
+            check_transition(&mut nodes, &transition, today)?;
+            state = transition.state;
+        }
+        let sold = matches!(&state.stage, Stage::Fixed(fixed) if fixed.sale_on.is_some());
+        prop_assert!(sold || matches!(state.stage, Stage::Withdrawn(_)), "no sale and no dead end: {}", state.stage.name());
+        let running: Vec<String> = state
+            .open_limits()
+            .iter()
+            .filter(|open| open.limit.kind != LimitKind::MaterialsReturn && open.limit.kind != LimitKind::ReportService)
+            .map(|open| open.limit.key().0)
+            .collect();
+        prop_assert!(!sold || running.is_empty(), "after the sale these still run: {:?}", running);
     }
 
     #[test]

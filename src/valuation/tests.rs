@@ -2,7 +2,7 @@
 //! asserts the dates of the nodes it creates; every transition is also checked against a simulated node store (the
 //! nodes the effects leave open must be exactly the lifecycle's open limits).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
@@ -1201,6 +1201,34 @@ fn ref_34_suspension_pauses_the_appraisal_deadline_and_adds_the_days_back() {
 }
 
 #[test]
+fn ref_24_ref_35_a_withdrawal_does_not_cancel_the_materials_a_replaced_agency_still_owes() {
+    let mut case = commissioned_appraisal(AssetKind::Movable, "2024-08-26", "2024-09-02");
+    case.ok("2024-10-09", failure(AgencyFailureReason::ReportOverdue));
+    assert_eq!(case.due("materials_return:a1"), date("2024-10-12"));
+    let withdrawn = case.ok(
+        "2024-10-10",
+        Command::Withdraw(Withdraw {
+            ground: WithdrawalGround::ObligationPerformed,
+        }),
+    );
+    assert!(!cancelled(&withdrawn, "materials_return:a1"));
+    assert_eq!(case.state.stage.name(), "withdrawn");
+    // The node stays open with its date, and the return is recorded after the withdrawal.
+    assert_eq!(case.due("materials_return:a1"), date("2024-10-12"));
+    let returned = case.ok(
+        "2024-10-11",
+        Command::RecordMaterialsReturned(RecordMaterialsReturned { agency: "a1".into() }),
+    );
+    assert!(met(&returned, "materials_return:a1"));
+    assert!(case.nodes.is_empty());
+    let error = case.refused(
+        "2024-10-12",
+        Command::RecordMaterialsReturned(RecordMaterialsReturned { agency: "a1".into() }),
+    );
+    assert_refused(error, "out_of_order", "REF-24");
+}
+
+#[test]
 fn ref_35_withdrawal_cancels_every_running_deadline_or_fixes_an_agreed_price() {
     let (mut case, _) = online_case("2025-06-02", "2025-06-09");
     let error = case.refused(
@@ -1335,6 +1363,62 @@ fn every_refusal_has_a_snake_case_code_and_a_rule() {
         assert!(error.rule().starts_with("REF-") || error.rule() == "DESIGN" || error.rule().starts_with("PER-"));
         assert!(!error.to_string().is_empty());
     }
+}
+
+/// `code()` and `rule()` are exhaustive matches, so the compiler already gives every variant a code and a rule; this
+/// reads the source to check all of them at once: one distinct snake_case code per variant, and every rule literal
+/// (in `rule()` and at every call site that passes a rule) names a REF or PER rule, or DESIGN.
+#[test]
+fn every_variant_has_a_distinct_snake_case_code_and_every_cited_rule_exists() {
+    let source = include_str!("error.rs");
+    let enum_body = &source[source.find("pub enum ValuationError {").unwrap()..];
+    let enum_body = &enum_body[..enum_body.find("\n}").unwrap()];
+    let variants: Vec<&str> = enum_body
+        .lines()
+        .filter_map(|line| line.strip_prefix("    "))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_uppercase()))
+        .map(|line| line.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap())
+        .collect();
+    let code_body = &source[source.find("pub fn code(&self)").unwrap()..source.find("pub fn rule(&self)").unwrap()];
+    let codes: Vec<&str> = code_body
+        .split("=> \"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(variants.len() > 70, "found {} variants", variants.len());
+    assert_eq!(codes.len(), variants.len(), "one code per variant");
+    let distinct: BTreeSet<&str> = codes.iter().copied().collect();
+    assert_eq!(distinct.len(), codes.len(), "codes are distinct");
+    for code in &codes {
+        assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{code}");
+    }
+    let known_rule = |rule: &str| {
+        rule == "DESIGN"
+            || rule
+                .strip_prefix("REF-")
+                .and_then(|number| number.parse::<u32>().ok())
+                .is_some_and(|number| (1..=46).contains(&number))
+            || rule.strip_prefix("PER-").is_some_and(|number| number.parse::<u32>().is_ok())
+    };
+    let sources = [
+        source,
+        include_str!("appraisal.rs"),
+        include_str!("negotiation.rs"),
+        include_str!("online.rs"),
+        include_str!("price.rs"),
+        include_str!("procedure.rs"),
+        include_str!("review.rs"),
+    ];
+    let mut cited = 0;
+    for text in sources {
+        for literal in text.split('"').skip(1).step_by(2) {
+            if literal.len() < 8 && (literal.starts_with("REF-") || literal.starts_with("PER-")) {
+                assert!(known_rule(literal), "unknown rule {literal}");
+                cited += 1;
+            }
+        }
+    }
+    assert!(cited > 50, "only {cited} rule literals found");
 }
 
 #[test]

@@ -241,3 +241,33 @@ both_backends! {
         assert_eq!(nodes_of(app, asset_id).await.iter().filter(|node| node["rule"] == "REF-22").count(), 1);
     }
 }
+
+both_backends! {
+    async fn ref_4_a_late_negotiation_result_meets_its_node_late_and_fails_the_method(app: &TestApp) {
+        app.set_now("2025-09-22T10:00:00+08:00");
+        let case_id = register_case(app, "(2025)鲁0102执77号", "2025-09-01").await;
+        let asset_id = register_asset(app, case_id, "movable", "2025-09-15").await["id"].as_i64().unwrap();
+        let (status, _) = app.call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let precheck = json!({ "command": "record_precheck", "precheck": {
+            "title": "被执行人所有", "encumbrances": "无", "occupancy": "法院保管", "tax_arrears": "无", "defects": "无" } });
+        assert_eq!(command(app, &app.assistant, asset_id, precheck).await.0, StatusCode::OK);
+        let (status, body) = command(app, &app.assistant, asset_id, json!({ "command": "open_negotiation", "deadline": "2025-09-30" })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(node(&nodes_of(app, asset_id).await, "REF-4")["due_date"], "2025-09-30");
+
+        // The prices arrive after National Day: the node is closed as met, but late, and the method fails (REF-4).
+        app.set_now("2025-10-09T10:00:00+08:00");
+        let result = json!({ "command": "record_negotiation_result", "applicant_price": "30000.00", "debtor_price": "30000.00",
+                             "validity_months": 6, "harms_third_parties": false });
+        let (status, body) = command(app, &app.assistant, asset_id, result).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["stage"], "choosing_method");
+        let nodes = nodes_of(app, asset_id).await;
+        let negotiation = node(&nodes, "REF-4");
+        assert_eq!(negotiation["status"], "met");
+        assert_eq!(negotiation["closed_on"], "2025-10-09");
+        assert_eq!(negotiation["met_late"], true);
+        assert_eq!(node(&nodes, "REF-1")["met_late"], false, "REF-1 was met in time");
+    }
+}

@@ -28,6 +28,9 @@ pub struct Config {
     /// `CHUZHI_APPRAISAL_AGENCIES`: a JSON file with the register of appraisal agencies by sub-list (REF-18), in the
     /// format of `fixtures/registers/appraisal_agencies.json`. Default: that file (sample data), built in.
     pub appraisal_agencies_file: Option<PathBuf>,
+    /// `CHUZHI_AUCTION_PLATFORMS`: a JSON file with the SPC's list of online judicial auction platforms (AUC-2), in the
+    /// format of `fixtures/registers/auction_platforms.json`. Default: that file, built in.
+    pub auction_platforms_file: Option<PathBuf>,
     /// `CHUZHI_DB_MAX_CONNECTIONS`: the connection pool's size. Default 8.
     pub db_max_connections: u32,
     /// `CHUZHI_LOG`: the tracing filter; default `info`. `CHUZHI_LOG_FORMAT=json` logs JSON lines.
@@ -48,6 +51,7 @@ impl Default for Config {
             calendar_dir: None,
             inquiry_platforms_file: None,
             appraisal_agencies_file: None,
+            auction_platforms_file: None,
             db_max_connections: 8,
             log_filter: "info".to_string(),
             log_json: false,
@@ -118,6 +122,9 @@ impl Config {
             .filter(|file| !file.is_empty())
             .map(PathBuf::from);
         config.appraisal_agencies_file = lookup("CHUZHI_APPRAISAL_AGENCIES")
+            .filter(|file| !file.is_empty())
+            .map(PathBuf::from);
+        config.auction_platforms_file = lookup("CHUZHI_AUCTION_PLATFORMS")
             .filter(|file| !file.is_empty())
             .map(PathBuf::from);
         if let Some(filter) = lookup("CHUZHI_LOG") {

@@ -56,6 +56,13 @@ pub async fn open(config: &config::Config, clock: Arc<dyn clock::Clock>) -> anyh
             .map_err(|error| anyhow::anyhow!("CHUZHI_APPRAISAL_AGENCIES {}: {error}", file.display()))?;
         engine.appraisal_agencies = Arc::new(register);
     }
+    if let Some(file) = &config.auction_platforms_file {
+        let text =
+            std::fs::read_to_string(file).map_err(|error| anyhow::anyhow!("CHUZHI_AUCTION_PLATFORMS {}: {error}", file.display()))?;
+        let platforms = engine::PlatformRegister::parse(&text)
+            .map_err(|error| anyhow::anyhow!("CHUZHI_AUCTION_PLATFORMS {}: {error}", file.display()))?;
+        engine.auction_platforms = Arc::new(platforms);
+    }
     let recomputed = engine
         .reconcile_calendar()
         .await

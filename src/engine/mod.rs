@@ -53,6 +53,8 @@ pub struct Engine {
     pub inquiry_platforms: Arc<Vec<String>>,
     /// The register of appraisal agencies by sub-list (REF-18): agencies are agreed or drawn only from it (REF-19).
     pub appraisal_agencies: Arc<AgencyRegister>,
+    /// The SPC's list of online judicial auction platforms (AUC-2): the applicant chooses from it.
+    pub auction_platforms: Arc<Vec<String>>,
 }
 
 /// The register shipped in `fixtures/registers/appraisal_agencies.json`: sub-list name → agencies.
@@ -93,6 +95,11 @@ impl PlatformRegister {
         Self::parse(include_str!("../../fixtures/registers/inquiry_platforms.json")).expect("the embedded platform register is valid")
     }
 
+    /// The auction platforms shipped in `fixtures/registers/auction_platforms.json` (AUC-2), same format.
+    pub fn embedded_auction() -> Vec<String> {
+        Self::parse(include_str!("../../fixtures/registers/auction_platforms.json")).expect("the embedded auction register is valid")
+    }
+
     /// Reads a register file; it must list at least one platform, none twice.
     pub fn parse(text: &str) -> Result<Vec<String>, String> {
         let register: PlatformRegister = serde_json::from_str(text).map_err(|error| format!("platform register: {error}"))?;
@@ -118,6 +125,7 @@ impl Engine {
             settings,
             inquiry_platforms: Arc::new(PlatformRegister::embedded()),
             appraisal_agencies: Arc::new(AgencyRegister::embedded()),
+            auction_platforms: Arc::new(PlatformRegister::embedded_auction()),
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod idempotency;
+pub mod ledger;
 pub mod nodes;
 pub mod registry;
 pub mod valuation;

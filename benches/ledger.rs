@@ -1,0 +1,134 @@
+//! Ledger posting against the database's own raw commit rate (SPEC §8): target ≥ 70 % of the raw single-row durable
+//! commit rate of the same database on the same machine, measured in this same bench.
+//!
+//! `raw_single_row_commit` is the baseline: one `insert` of one row per transaction, committed durably (SQLite in
+//! WAL mode with `synchronous = FULL`, exactly as chuzhi opens its database). `post_receipt` is one ledger posting
+//! the way chuzhi writes it: the audit head advanced, the entry, its two lines, the two running balances, and the
+//! audit event, all committed in one durable transaction.
+
+use chrono::{DateTime, Utc};
+use chuzhi::audit::{Actor, EventDraft};
+use chuzhi::store::ledger::{self, EntryRow, LineRow};
+use chuzhi::store::Db;
+use divan::Bencher;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use std::sync::atomic::{AtomicI64, Ordering};
+use tokio::runtime::Runtime;
+
+fn main() {
+    divan::main();
+}
+
+struct Fixture {
+    runtime: Runtime,
+    db: Db,
+    now: DateTime<Utc>,
+    _dir: std::path::PathBuf,
+}
+
+impl Fixture {
+    fn new(name: &str) -> Fixture {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let dir = std::env::temp_dir().join(format!("chuzhi-bench-ledger-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("bench.db");
+        let now: DateTime<Utc> = "2026-03-02T01:00:00Z".parse().expect("instant");
+        let db = runtime.block_on(async {
+            let options = SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true);
+            let db = Db::connect_sqlite(options, 1).await.expect("sqlite");
+            db.migrate().await.expect("migrate");
+            let Db::Sqlite(pool) = &db else { unreachable!() };
+            sqlx::query("insert into courts (code, name) values ('370102', '基准法院')").execute(pool).await.expect("court");
+            sqlx::query("insert into cases (court_id, case_number, sequence, collection_account, filing_date, claim_amount_fen, created_at) values (1, 'bench', 1, '3701020000000119', '2026-01-01', 100, '2026-01-01T00:00:00Z')")
+                .execute(pool)
+                .await
+                .expect("case");
+            sqlx::query("create table bench_raw (id integer primary key autoincrement, n integer not null)")
+                .execute(pool)
+                .await
+                .expect("raw table");
+            db
+        });
+        Fixture {
+            runtime,
+            db,
+            now,
+            _dir: dir,
+        }
+    }
+}
+
+const SAMPLE: u32 = 200;
+
+#[divan::bench(sample_count = 10, sample_size = SAMPLE)]
+fn raw_single_row_commit(bencher: Bencher) {
+    let fixture = Fixture::new("raw");
+    let Db::Sqlite(pool) = &fixture.db else { unreachable!() };
+    let counter = AtomicI64::new(0);
+    bencher.bench_local(|| {
+        fixture.runtime.block_on(async {
+            let mut tx = pool.begin().await.expect("begin");
+            sqlx::query("insert into bench_raw (n) values ($1)")
+                .bind(counter.fetch_add(1, Ordering::Relaxed))
+                .execute(&mut *tx)
+                .await
+                .expect("insert");
+            tx.commit().await.expect("commit");
+        })
+    });
+}
+
+#[divan::bench(sample_count = 10, sample_size = SAMPLE)]
+fn post_receipt(bencher: Bencher) {
+    let fixture = Fixture::new("post");
+    let counter = AtomicI64::new(0);
+    let lines = [
+        LineRow {
+            account: "bank:370102".into(),
+            case_id: None,
+            debit_fen: 12_345,
+            credit_fen: 0,
+            balance_delta_fen: 12_345,
+        },
+        LineRow {
+            account: "case:1:held".into(),
+            case_id: Some(1),
+            debit_fen: 0,
+            credit_fen: 12_345,
+            balance_delta_fen: 12_345,
+        },
+    ];
+    bencher.bench_local(|| {
+        fixture.runtime.block_on(async {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let source = format!("bench:{n}");
+            let mut write = fixture.db.begin_write(fixture.now).await.expect("begin");
+            let entry = EntryRow {
+                court_id: 1,
+                kind: "receipt",
+                memo: "bench",
+                source: &source,
+                posted_on: fixture.now.date_naive(),
+                posted_at: fixture.now,
+                audit_seq: write.seq,
+                lines: &lines,
+            };
+            ledger::post(&mut write.tx, &entry).await.expect("post").expect("new");
+            write
+                .commit(EventDraft::change(
+                    &Actor::system("bench"),
+                    "ledger.post",
+                    source,
+                    serde_json::json!({ "n": n }),
+                ))
+                .await
+                .expect("commit");
+        })
+    });
+}

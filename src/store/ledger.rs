@@ -1,0 +1,157 @@
+//! The execution-fund journal's rows: entries, their lines, the running balances, and the independent checks that
+//! recompute balances from the lines (STYLE habit 11: asserted on two paths).
+
+use super::{on_pool, on_tx, Db, Tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+/// One line of an entry as stored: the account's key, the case it belongs to (case accounts only), the amounts,
+/// and the change to the account's balance in its normal direction (the core decides the sign).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRow {
+    pub account: String,
+    pub case_id: Option<i64>,
+    pub debit_fen: i64,
+    pub credit_fen: i64,
+    pub balance_delta_fen: i64,
+}
+
+/// An entry to post. `source` names what it records and is unique per court: posting the same source twice
+/// posts nothing the second time.
+#[derive(Debug, Clone)]
+pub struct EntryRow<'a> {
+    pub court_id: i64,
+    pub kind: &'a str,
+    pub memo: &'a str,
+    pub source: &'a str,
+    pub posted_on: NaiveDate,
+    pub posted_at: DateTime<Utc>,
+    pub audit_seq: i64,
+    pub lines: &'a [LineRow],
+}
+
+/// Posts an entry and moves the balances, in the caller's transaction. Returns the entry's id, or `None` when its
+/// source was posted before (nothing is written then). A case balance that would go negative fails the database's
+/// check and rolls the caller's transaction back.
+pub async fn post(tx: &mut Tx, entry: &EntryRow<'_>) -> Result<Option<i64>, sqlx::Error> {
+    let id: Option<i64> = on_tx!(tx, conn => {
+        sqlx::query_scalar(
+            "insert into ledger_entries (court_id, kind, memo, source, posted_on, posted_at, audit_seq)
+             values ($1, $2, $3, $4, $5, $6, $7) on conflict (court_id, source) do nothing returning id",
+        )
+        .bind(entry.court_id)
+        .bind(entry.kind)
+        .bind(entry.memo)
+        .bind(entry.source)
+        .bind(entry.posted_on)
+        .bind(entry.posted_at)
+        .bind(entry.audit_seq)
+        .fetch_optional(conn)
+        .await
+    })?;
+    let Some(id) = id else { return Ok(None) };
+    for (line_no, line) in entry.lines.iter().enumerate() {
+        insert_line(tx, id, line_no as i64 + 1, entry.court_id, line).await?;
+        move_balance(tx, entry.court_id, &line.account, line.case_id, line.balance_delta_fen).await?;
+    }
+    Ok(Some(id))
+}
+
+async fn insert_line(tx: &mut Tx, entry_id: i64, line_no: i64, court_id: i64, line: &LineRow) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(entry_id)
+        .bind(line_no)
+        .bind(court_id)
+        .bind(&line.account)
+        .bind(line.case_id)
+        .bind(line.debit_fen)
+        .bind(line.credit_fen)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Adds `delta_fen` to an account's running balance, creating the balance row on first use.
+pub async fn move_balance(tx: &mut Tx, court_id: i64, account: &str, case_id: Option<i64>, delta_fen: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into ledger_balances (court_id, account, case_id, balance_fen) values ($1, $2, $3, $4)
+             on conflict (court_id, account) do update set balance_fen = ledger_balances.balance_fen + excluded.balance_fen",
+        )
+        .bind(court_id)
+        .bind(account)
+        .bind(case_id)
+        .bind(delta_fen)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// The current balances of these accounts, read inside the transaction that will post against them (the audit
+/// head's lock, taken first, means nobody else moves them before the commit).
+pub async fn balances_tx(tx: &mut Tx, court_id: i64, accounts: &[String]) -> Result<BTreeMap<String, i64>, sqlx::Error> {
+    let mut found = BTreeMap::new();
+    for account in accounts {
+        let balance: Option<i64> = on_tx!(tx, conn => {
+            sqlx::query_scalar("select balance_fen from ledger_balances where court_id = $1 and account = $2")
+                .bind(court_id)
+                .bind(account)
+                .fetch_optional(conn)
+                .await
+        })?;
+        found.insert(account.clone(), balance.unwrap_or(0));
+    }
+    Ok(found)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BalanceRow {
+    pub account: String,
+    pub case_id: Option<i64>,
+    pub balance_fen: i64,
+}
+
+/// Every account balance of a court (optionally only one case's), by account key.
+pub async fn balances(db: &Db, court_id: i64, case_id: Option<i64>) -> Result<Vec<BalanceRow>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, BalanceRow>(
+            "select account, case_id, balance_fen from ledger_balances
+             where court_id = $1 and ($2 is null or case_id = $2) order by account",
+        )
+        .bind(court_id)
+        .bind(case_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// The independent check (STYLE habit 11): entries whose debits differ from their credits. Always empty.
+pub async fn unbalanced_entries(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_scalar(
+            "select entry_id from ledger_lines group by entry_id having sum(debit_fen) <> sum(credit_fen) order by entry_id",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// The independent check: each account's debits and credits summed from the lines, to compare with the running
+/// balances.
+pub async fn line_totals(db: &Db, court_id: i64) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, (String, i64, i64)>(
+            "select account, cast(sum(debit_fen) as bigint), cast(sum(credit_fen) as bigint) from ledger_lines
+             where court_id = $1 group by account order by account",
+        )
+        .bind(court_id)
+        .fetch_all(pool)
+        .await
+    })
+}

@@ -24,6 +24,8 @@ pub struct SweepReport {
     pub overdue: u64,
     /// True when the limit was reached and more due nodes wait for the next sweep.
     pub more_due: bool,
+    /// REF-33: prices whose validity or grace ended unused, lapsed by this sweep (each its own audited step).
+    pub prices_lapsed: u64,
 }
 
 impl SweepReport {
@@ -54,10 +56,12 @@ impl Engine {
 
     async fn sweep_scoped(&self, now: DateTime<Utc>, limit: u32, court_id: Option<i64>, actor: &Actor) -> Outcome<SweepReport> {
         let today = local_date(now);
+        let prices_lapsed = self.lapse_expired_prices(now, limit, court_id).await?;
         let limit = i64::from(limit.max(1));
         if !store::nodes::any_due(&self.db, today, court_id).await? {
             return Ok(SweepReport {
                 as_of: Some(today),
+                prices_lapsed,
                 ..Default::default()
             });
         }
@@ -71,6 +75,7 @@ impl Engine {
             sweep_seq: Some(sweep_seq),
             nodes_advanced,
             more_due: nodes_advanced as i64 >= limit,
+            prices_lapsed,
             ..Default::default()
         };
         for (kind, count) in store::nodes::alert_counts_of_sweep(&mut write.tx, sweep_seq).await? {

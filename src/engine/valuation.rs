@@ -3,7 +3,7 @@
 //! in one transaction.
 
 use super::Engine;
-use crate::audit::EventDraft;
+use crate::audit::{Actor, EventDraft};
 use crate::auth::{Principal, Role};
 use crate::clock::local_date;
 use crate::error::{Code, Outcome, Refusal};
@@ -108,12 +108,62 @@ impl Engine {
             _ => {}
         }
         let now = self.now();
-        let today = local_date(now);
         let mut write = self.db.begin_write(now).await?;
         let asset = store::registry::asset_in_court_tx(&mut write.tx, principal.court_id, asset_id)
             .await?
             .ok_or_else(|| Refusal::new(Code::AssetNotFound, format!("there is no asset {asset_id} in your court")))?;
-        let existing = store::valuation::load_for_update(&mut write.tx, principal.court_id, asset_id).await?;
+        let step = self.valuation_step(&mut write.tx, write.seq, &asset, command, now).await?;
+        write
+            .commit(EventDraft::change(
+                &principal.actor(),
+                &format!("valuation.{}", step.action),
+                format!("asset:{asset_id}"),
+                step.audit_payload(),
+            ))
+            .await?;
+        view(&step.row)
+    }
+
+    /// REF-33: every fixed price whose validity (or grace) ended yesterday or earlier without the disposal (or the
+    /// sale) it waited for lapses, as chuzhi's own step: the platforms or the agency are asked to reissue (REF-14,
+    /// REF-25), or a new price is determined. One transaction and audit event per asset; at most `limit` assets.
+    pub async fn lapse_expired_prices(&self, now: DateTime<Utc>, limit: u32, court_id: Option<i64>) -> Outcome<u64> {
+        let today = local_date(now);
+        let mut lapsed = 0;
+        for (court, asset_id) in store::nodes::lapsed_validity_assets(&self.db, today, court_id, i64::from(limit.max(1))).await? {
+            let mut write = self.db.begin_write(now).await?;
+            let Some(asset) = store::registry::asset_in_court_tx(&mut write.tx, court, asset_id).await? else {
+                continue;
+            };
+            let command = Command::LapseValidity(crate::valuation::LapseValidity {});
+            let step = self.valuation_step(&mut write.tx, write.seq, &asset, Some(command), now).await?;
+            write
+                .commit(EventDraft::change(
+                    &Actor::system("sweep"),
+                    "valuation.lapse_validity",
+                    format!("asset:{asset_id}"),
+                    step.audit_payload(),
+                ))
+                .await?;
+            lapsed += 1;
+        }
+        Ok(lapsed)
+    }
+
+    /// One step of an asset's procedure inside the caller's writing transaction: load, decide in the core, store
+    /// the state, the event and the node effects. The caller commits with its audit event (another lifecycle, such
+    /// as the disposal recording its start, runs this inside its own transaction).
+    pub(crate) async fn valuation_step(
+        &self,
+        tx: &mut Tx,
+        audit_seq: i64,
+        asset: &store::registry::AssetRow,
+        command: Option<Command>,
+        now: DateTime<Utc>,
+    ) -> Outcome<ValuationStep> {
+        let today = local_date(now);
+        let asset_id = asset.id;
+        let existing = store::valuation::load_for_update(tx, asset.court_id, asset_id).await?;
         let (transition, version, action) = match (command, existing) {
             (None, Some(_)) => return Err(ValuationError::ProcedureAlreadyStarted.into()),
             (None, None) => {
@@ -127,7 +177,7 @@ impl Engine {
                     appraisal_required_by_law: asset.appraisal_required_by_law,
                     high_value_or_complex: asset.high_value_or_complex,
                 };
-                let recipients = store::registry::parties_of_case_tx(&mut write.tx, asset.case_id)
+                let recipients = store::registry::parties_of_case_tx(tx, asset.case_id)
                     .await?
                     .into_iter()
                     .map(|party| format!("{}:{}", party.role, party.id))
@@ -148,37 +198,32 @@ impl Engine {
                 let state: Valuation = serde_json::from_str(&row.state)
                     .map_err(|error| Refusal::internal(format!("valuation of asset {asset_id}: {error}")))?;
                 let action = command_name(&command);
-                let command = self.complete_command(&mut write.tx, asset_id, &state, command, now).await?;
+                let command = self.complete_command(tx, asset_id, &state, command, now).await?;
                 (state.apply(command, today, &self.calendar)?, row.version + 1, action)
             }
         };
         let Transition { state, effects, event } = transition;
         let row = ValuationRow {
             asset_id,
-            court_id: principal.court_id,
+            court_id: asset.court_id,
             state: serde_json::to_string(&state).map_err(Refusal::internal)?,
             stage: state.stage.name().to_string(),
             version,
         };
-        if store::valuation::save(&mut write.tx, &row, now).await? != 1 {
+        if store::valuation::save(tx, &row, now).await? != 1 {
             return Err(Refusal::internal(format!(
                 "valuation of asset {asset_id} changed underneath version {version}"
             )));
         }
         let event_json = serde_json::to_value(&event).map_err(Refusal::internal)?;
-        store::valuation::append_event(&mut write.tx, asset_id, version, event.on, &event_json.to_string(), write.seq).await?;
-        self.apply_effects(&mut write.tx, principal.court_id, asset.case_id, asset_id, &effects, now)
+        store::valuation::append_event(tx, asset_id, version, event.on, &event_json.to_string(), audit_seq).await?;
+        self.apply_effects(tx, asset.court_id, asset.case_id, asset_id, &effects, now)
             .await?;
-        let payload = serde_json::json!({ "asset_id": asset_id, "version": version, "event": event_json });
-        write
-            .commit(EventDraft::change(
-                &principal.actor(),
-                &format!("valuation.{action}"),
-                format!("asset:{asset_id}"),
-                payload,
-            ))
-            .await?;
-        view(&row)
+        Ok(ValuationStep {
+            row,
+            action,
+            event: event_json,
+        })
     }
 
     /// Fills what chuzhi keeps rather than the caller (checked in this order): the platform register for an
@@ -326,6 +371,19 @@ fn expect_one_node(changed: u64, asset_id: i64, key: &str) -> Outcome<()> {
         Err(Refusal::internal(format!(
             "asset {asset_id}: node {key} matched {changed} open nodes"
         )))
+    }
+}
+
+/// What one stored valuation step did: the new row, the command's name, and its event.
+pub(crate) struct ValuationStep {
+    pub row: ValuationRow,
+    pub action: String,
+    pub event: serde_json::Value,
+}
+
+impl ValuationStep {
+    pub(crate) fn audit_payload(&self) -> serde_json::Value {
+        serde_json::json!({ "asset_id": self.row.asset_id, "version": self.row.version, "event": self.event })
     }
 }
 

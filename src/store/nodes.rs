@@ -388,3 +388,21 @@ pub async fn replan_keyed_node(tx: &mut Tx, asset_id: i64, node_key: &str, plan:
             .map(|done| done.rows_affected())
     })
 }
+
+/// REF-33: the assets whose price validity or sale grace ended before `today` with its node still open, i.e. the
+/// disposal or the sale it waited for never came. At most `limit`, oldest first.
+pub async fn lapsed_validity_assets(db: &Db, today: NaiveDate, court_id: Option<i64>, limit: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, (i64, i64)>(
+            "select court_id, asset_id from nodes
+             where rule_id = 'REF-33' and node_key in ('validity', 'sale_grace') and status in ('pending', 'overdue')
+               and due_date < $1 and ($2 is null or court_id = $2) and asset_id is not null
+             group by court_id, asset_id order by min(due_date), asset_id limit $3",
+        )
+        .bind(today)
+        .bind(court_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+    })
+}

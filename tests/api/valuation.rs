@@ -271,3 +271,41 @@ both_backends! {
         assert_eq!(node(&nodes, "REF-1")["met_late"], false, "REF-1 was met in time");
     }
 }
+
+both_backends! {
+    async fn ref_33_the_sweep_lapses_a_price_whose_validity_ended_unused(app: &TestApp) {
+        app.set_now("2025-08-01T10:00:00+08:00");
+        let case_id = register_case(app, "(2025)鲁0102执78号", "2025-07-20").await;
+        let asset_id = register_asset(app, case_id, "movable", "2025-07-28").await["id"].as_i64().unwrap();
+        let (status, _) = app.call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let precheck = json!({ "command": "record_precheck", "precheck": {
+            "title": "被执行人所有", "encumbrances": "无", "occupancy": "法院保管", "tax_arrears": "无", "defects": "无" } });
+        assert_eq!(command(app, &app.assistant, asset_id, precheck).await.0, StatusCode::OK);
+        assert_eq!(command(app, &app.assistant, asset_id, json!({ "command": "open_negotiation", "deadline": "2025-08-08" })).await.0, StatusCode::OK);
+        let result = json!({ "command": "record_negotiation_result", "applicant_price": "30000.00", "debtor_price": "30000.00",
+                             "validity_months": 1, "harms_third_parties": false });
+        let (status, fixed) = command(app, &app.assistant, asset_id, result).await;
+        assert_eq!(status, StatusCode::OK, "{fixed}");
+        // REF-33: one month from 2025-08-05 is 2025-09-05, a Friday.
+        app.set_now("2025-08-05T10:00:00+08:00");
+        let nodes = nodes_of(app, asset_id).await;
+        let validity = nodes.iter().find(|node| node["rule"] == "REF-33" && node["trigger_event"] != "validity_ended").unwrap().clone();
+        let due = validity["due_date"].as_str().unwrap().to_string();
+
+        // On the last day the price still holds; the sweep leaves it alone.
+        let report = app.engine.sweep(at(&format!("{due}T09:00:00+08:00")), 100).await.unwrap();
+        assert_eq!(report.prices_lapsed, 0);
+        let audit = app.count("audit_events").await;
+        // The day after, the sweep lapses it as chuzhi's own audited step, and a new price must be determined.
+        let next_day = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
+        let report = app.engine.sweep(at(&format!("{next_day}T09:00:00+08:00")), 100).await.unwrap();
+        assert_eq!(report.prices_lapsed, 1);
+        assert!(app.count("audit_events").await > audit);
+        let (_, valuation) = app.get(&format!("/api/v1/assets/{asset_id}/valuation"), &app.judge).await;
+        assert_eq!(valuation["stage"], "choosing_method", "a negotiated price has no reissue: a new price is determined");
+        let report = app.engine.sweep(at(&format!("{next_day}T10:00:00+08:00")), 100).await.unwrap();
+        assert_eq!(report.prices_lapsed, 0, "running the sweep again lapses nothing twice");
+        assert!(nodes_of(app, asset_id).await.iter().all(|node| node["rule"] != "REF-33" || node["status"] != "pending"));
+    }
+}

@@ -29,6 +29,8 @@ pub mod nodes;
 pub mod registry;
 /// `chuzhi serve`: the API and the scheduled sweeps.
 pub mod serve;
+/// Bank statements (CSV, MT940, camt.053) into one line type, and matching credits to cases (pure).
+pub mod statements;
 /// SQLite and PostgreSQL behind one interface.
 pub mod store;
 /// REF: the reference-price lifecycle of a seized asset (pure).

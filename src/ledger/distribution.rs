@@ -231,7 +231,7 @@ pub fn distribute(amount: Money, input: &DistributionInput) -> Result<Distributi
                 ClaimClass::Ordinary { seizure_order } => seizure_order,
                 ClaimClass::ExecutionCost | ClaimClass::Priority { .. } => None,
             };
-            let mut orders: Vec<u32> = input.claims.iter().filter(ordinary).filter_map(|claim| order_of(claim)).collect();
+            let mut orders: Vec<u32> = input.claims.iter().filter(ordinary).filter_map(&order_of).collect();
             orders.sort_unstable();
             orders.dedup();
             for order in orders {

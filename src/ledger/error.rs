@@ -54,6 +54,12 @@ pub enum LedgerError {
         date: NaiveDate,
         today: NaiveDate,
     },
+    #[error("the date {date} of {what} is before {earliest}, the date of the step it follows")]
+    DateBeforePreviousStep {
+        what: &'static str,
+        date: NaiveDate,
+        earliest: NaiveDate,
+    },
     #[error("the amount must be more than zero")]
     AmountNotPositive { rule: &'static str },
     #[error("{field} must not be empty")]
@@ -164,6 +170,7 @@ impl LedgerError {
             LedgerError::OutOfOrder { .. } => "out_of_order",
             LedgerError::DateBeforeLastEvent { .. } => "date_before_last_event",
             LedgerError::DateAfterToday { .. } => "date_after_today",
+            LedgerError::DateBeforePreviousStep { .. } => "date_before_previous_step",
             LedgerError::AmountNotPositive { .. } => "amount_not_positive",
             LedgerError::NameMissing { .. } => "name_missing",
             LedgerError::PriorityRankInvalid { .. } => "priority_rank_invalid",
@@ -216,7 +223,8 @@ impl LedgerError {
             LedgerError::AmountOverflow
             | LedgerError::AccountKeyInvalid { .. }
             | LedgerError::DateBeforeLastEvent { .. }
-            | LedgerError::DateAfterToday { .. } => "DESIGN",
+            | LedgerError::DateAfterToday { .. }
+            | LedgerError::DateBeforePreviousStep { .. } => "DESIGN",
             LedgerError::PriorityRankInvalid { .. } => "FUND-9",
             LedgerError::DistributionApplicationTooLate { .. } | LedgerError::DistributionApplicationTooEarly { .. } => "FUND-11",
             LedgerError::PartyUnknown { .. }

@@ -621,11 +621,18 @@ impl Payout {
             | PayoutStage::Bounced { .. }
             | PayoutStage::Escrowed { .. } => return Err(self.out_of_order("send_finance_notice", "FUND-8")),
         };
-        if notified_on > today || notified_on < self.requested_on {
+        if notified_on > today {
             return Err(LedgerError::DateAfterToday {
                 what: "finance notice",
                 date: notified_on,
                 today,
+            });
+        }
+        if notified_on < self.requested_on {
+            return Err(LedgerError::DateBeforePreviousStep {
+                what: "finance notice",
+                date: notified_on,
+                earliest: self.requested_on,
             });
         }
         let late = !deadline.allows(notified_on) && deadline.kind == LedgerLimitKind::PayoutFinanceNotice;
@@ -670,11 +677,18 @@ impl Payout {
         let PayoutStage::FinanceNotified { notified_on, deadline } = &self.stage else {
             return Err(self.out_of_order("record_paid", "FUND-5"));
         };
-        if paid_on > today || paid_on < *notified_on {
+        if paid_on > today {
             return Err(LedgerError::DateAfterToday {
                 what: "payment",
                 date: paid_on,
                 today,
+            });
+        }
+        if paid_on < *notified_on {
+            return Err(LedgerError::DateBeforePreviousStep {
+                what: "payment",
+                date: paid_on,
+                earliest: *notified_on,
             });
         }
         draft.meet(deadline.key());
@@ -694,11 +708,18 @@ impl Payout {
             return Err(self.out_of_order("record_bounce", "FUND-8"));
         };
         let paid_on = *paid_on;
-        if bounced_on > today || bounced_on < paid_on {
+        if bounced_on > today {
             return Err(LedgerError::DateAfterToday {
                 what: "bounce",
                 date: bounced_on,
                 today,
+            });
+        }
+        if bounced_on < paid_on {
+            return Err(LedgerError::DateBeforePreviousStep {
+                what: "bounce",
+                date: bounced_on,
+                earliest: paid_on,
             });
         }
         draft.entry(journal::bounce(&self.bank, self.case_id, self.amount));

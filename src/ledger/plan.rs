@@ -432,6 +432,13 @@ impl DistributionPlan {
                 today,
             });
         }
+        if received_on < self.drawn_up_on {
+            return Err(LedgerError::DateBeforePreviousStep {
+                what: "service",
+                date: received_on,
+                earliest: self.drawn_up_on,
+            });
+        }
         let window = LedgerLimit::start(
             LedgerLimitKind::PlanObjection,
             party,

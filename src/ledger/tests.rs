@@ -724,6 +724,10 @@ fn fund_5_notice_within_10_working_days_and_payment_within_5_across_national_day
     assert_eq!(nodes.0.get("ledger.payout.payment:p-1"), Some(&date("2025-10-23")));
     assert!(matches!(step.outcomes[0], Outcome::FinanceNotified { late: false, .. }));
 
+    let early = step.state.clone().record_paid(date("2025-10-15"), date("2025-10-23")).unwrap_err();
+    assert_eq!((early.code(), early.rule()), ("date_before_previous_step", "DESIGN"));
+    let future = step.state.clone().record_paid(date("2025-10-24"), date("2025-10-23")).unwrap_err();
+    assert_eq!(future.code(), "date_after_today");
     let step = step.state.record_paid(date("2025-10-23"), date("2025-10-23")).unwrap();
     nodes.apply(&step.effects);
     for entry in &step.entries {

@@ -21,6 +21,8 @@ pub mod engine;
 pub mod error;
 /// The HTTP API, its error edge and its OpenAPI document.
 pub mod http;
+/// FUND: the execution-fund ledger — journal, distribution, plan objections, payouts, suspense, reconciliation (pure).
+pub mod ledger;
 /// Exact money in fen.
 pub mod money;
 /// Deadline nodes and their alert stages (pure).

@@ -31,6 +31,12 @@ pub struct Config {
     /// `CHUZHI_AUCTION_PLATFORMS`: a JSON file with the SPC's list of online judicial auction platforms (AUC-2), in the
     /// format of `fixtures/registers/auction_platforms.json`. Default: that file, built in.
     pub auction_platforms_file: Option<PathBuf>,
+    /// `CHUZHI_SUSPENSE_CLAIM_PERIOD`: how long finance has to claim unidentified funds into their case (FUND-3, a
+    /// local rule), as a period: "3wd" working days, "5d" calendar days. Default 3wd.
+    pub suspense_claim_period: crate::calendar::Period,
+    /// `CHUZHI_CSV_LAYOUT`: a JSON file with the columns of the court's bank's CSV statements, in the format of
+    /// `fixtures/statements/csv_layout.json`. Default: that file, built in.
+    pub csv_layout_file: Option<PathBuf>,
     /// `CHUZHI_DB_MAX_CONNECTIONS`: the connection pool's size. Default 8.
     pub db_max_connections: u32,
     /// `CHUZHI_LOG`: the tracing filter; default `info`. `CHUZHI_LOG_FORMAT=json` logs JSON lines.
@@ -52,6 +58,8 @@ impl Default for Config {
             inquiry_platforms_file: None,
             appraisal_agencies_file: None,
             auction_platforms_file: None,
+            suspense_claim_period: crate::calendar::Period::WorkingDays(3),
+            csv_layout_file: None,
             db_max_connections: 8,
             log_filter: "info".to_string(),
             log_json: false,
@@ -127,6 +135,19 @@ impl Config {
         config.auction_platforms_file = lookup("CHUZHI_AUCTION_PLATFORMS")
             .filter(|file| !file.is_empty())
             .map(PathBuf::from);
+        config.csv_layout_file = lookup("CHUZHI_CSV_LAYOUT").filter(|file| !file.is_empty()).map(PathBuf::from);
+        if let Some(value) = lookup("CHUZHI_SUSPENSE_CLAIM_PERIOD") {
+            config.suspense_claim_period = value
+                .trim()
+                .parse::<crate::calendar::Period>()
+                .ok()
+                .filter(|period| !matches!(period, crate::calendar::Period::Days(0) | crate::calendar::Period::WorkingDays(0)))
+                .ok_or(ConfigError {
+                    name: "CHUZHI_SUSPENSE_CLAIM_PERIOD",
+                    value,
+                    expected: "a period such as 3wd (working days) or 5d (calendar days)".to_string(),
+                })?;
+        }
         if let Some(filter) = lookup("CHUZHI_LOG") {
             if let Err(error) = tracing_subscriber::EnvFilter::try_new(&filter) {
                 return Err(ConfigError {

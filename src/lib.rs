@@ -67,6 +67,12 @@ pub async fn open(config: &config::Config, clock: Arc<dyn clock::Clock>) -> anyh
             .map_err(|error| anyhow::anyhow!("CHUZHI_AUCTION_PLATFORMS {}: {error}", file.display()))?;
         engine.auction_platforms = Arc::new(platforms);
     }
+    if let Some(file) = &config.csv_layout_file {
+        let text = std::fs::read_to_string(file).map_err(|error| anyhow::anyhow!("CHUZHI_CSV_LAYOUT {}: {error}", file.display()))?;
+        let layout =
+            statements::CsvLayout::from_json(&text).map_err(|error| anyhow::anyhow!("CHUZHI_CSV_LAYOUT {}: {error}", file.display()))?;
+        engine.csv_layout = Some(Arc::new(layout));
+    }
     let recomputed = engine
         .reconcile_calendar()
         .await

@@ -1,6 +1,7 @@
 //! Commands: load, decide in the domain, then write the state, its nodes, its audit event and its outbox messages
 //! in one transaction. HTTP handlers and the CLI both call these, so the rules hold whichever door is used.
 
+pub mod funds;
 pub mod registry;
 mod sweep;
 mod valuation;
@@ -25,6 +26,8 @@ pub struct Settings {
     pub upcoming_working_days: u32,
     pub seizure_renewal_lead_working_days: u32,
     pub sweep_limit: u32,
+    /// FUND-3: the claim period of unidentified funds.
+    pub suspense_claim_period: crate::calendar::Period,
 }
 
 impl From<&Config> for Settings {
@@ -33,6 +36,7 @@ impl From<&Config> for Settings {
             upcoming_working_days: config.upcoming_working_days,
             seizure_renewal_lead_working_days: config.seizure_renewal_lead_working_days,
             sweep_limit: config.sweep_limit,
+            suspense_claim_period: config.suspense_claim_period,
         }
     }
 }
@@ -55,6 +59,8 @@ pub struct Engine {
     pub appraisal_agencies: Arc<AgencyRegister>,
     /// The SPC's list of online judicial auction platforms (AUC-2): the applicant chooses from it.
     pub auction_platforms: Arc<Vec<String>>,
+    /// The columns of the court's bank's CSV statements (FUND-2).
+    pub csv_layout: Option<Arc<crate::statements::CsvLayout>>,
 }
 
 /// The register shipped in `fixtures/registers/appraisal_agencies.json`: sub-list name → agencies.
@@ -126,6 +132,9 @@ impl Engine {
             inquiry_platforms: Arc::new(PlatformRegister::embedded()),
             appraisal_agencies: Arc::new(AgencyRegister::embedded()),
             auction_platforms: Arc::new(PlatformRegister::embedded_auction()),
+            csv_layout: crate::statements::CsvLayout::from_json(include_str!("../../fixtures/statements/csv_layout.json"))
+                .ok()
+                .map(Arc::new),
         }
     }
 

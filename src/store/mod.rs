@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod nodes;
 pub mod registry;
+pub mod statements;
 pub mod valuation;
 
 use crate::error::{Code, Refusal};

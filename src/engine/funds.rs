@@ -1,0 +1,443 @@
+//! The execution-fund ledger's commands (一案一账号, FUND-1…FUND-12): bank statement imports matched to cases,
+//! unidentified funds and their approved claims, balances. The pure `crate::ledger` core builds every journal
+//! entry and validates it; this shell stores it with its audit event in one transaction.
+
+use super::Engine;
+use crate::audit::{Actor, EventDraft};
+use crate::auth::{Principal, Role};
+use crate::clock::local_date;
+use crate::error::{Code, Outcome, Refusal};
+use crate::ledger::{self, Entry};
+use crate::money::Money;
+use crate::statements::{self, CaseLookup, CaseRef, CsvLayout, Match, Statement, StatementFormat};
+use crate::store::{self, ledger::LineRow, statements as rows, Tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Statement lines per transaction: each chunk commits with its own audit event, so a crash loses at most the
+/// chunk in flight, and importing the file again posts exactly what is missing.
+pub const IMPORT_CHUNK_LINES: usize = 50_000;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// The court's bank account the statement is for.
+    pub bank_account: String,
+    pub format: String,
+    /// SHA-256 of the file, as recorded with the import.
+    pub file_sha256: String,
+    pub lines_total: u64,
+    /// Lines not seen before; the rest were imported earlier and posted nothing now.
+    pub lines_new: u64,
+    pub already_imported: u64,
+    /// Credits matched by the case's collection account (FUND-1).
+    pub matched_by_collection_account: u64,
+    /// Credits matched by the case number in the remittance text.
+    pub matched_by_case_number: u64,
+    /// Credits that matched no case: held in suspense (不明款) with a claim deadline (FUND-3).
+    pub to_suspense: u64,
+    /// Money out of the account (payouts, refunds), recorded for reconciliation.
+    pub debits: u64,
+    /// The total of new credits posted to cases.
+    #[schema(value_type = String)]
+    pub credited_to_cases: Money,
+    /// The total of new credits held in suspense.
+    #[schema(value_type = String)]
+    pub held_in_suspense: Money,
+}
+
+/// An import request: the file's bytes, and how to read it.
+pub struct ImportRequest<'a> {
+    pub bytes: &'a [u8],
+    /// `None`: detected from the content and the file name.
+    pub format: Option<StatementFormat>,
+    pub file_name: Option<&'a str>,
+    /// The CSV layout; `None` uses the court's configured one.
+    pub layout: Option<&'a CsvLayout>,
+}
+
+/// The cases of one court, keyed the way the matcher asks.
+struct CourtCases {
+    by_account: HashMap<String, CaseRef>,
+    by_number: HashMap<String, CaseRef>,
+}
+
+impl CaseLookup for CourtCases {
+    fn by_collection_account(&self, account: &str) -> Option<CaseRef> {
+        self.by_account.get(account).cloned()
+    }
+
+    fn by_case_number(&self, case_number: &str) -> Option<CaseRef> {
+        self.by_number.get(case_number).cloned()
+    }
+}
+
+/// The running balance change of each account an entry touches, as the store keeps it.
+fn line_rows(entry: &Entry) -> Outcome<Vec<LineRow>> {
+    entry
+        .lines
+        .iter()
+        .map(|line| {
+            let delta = line
+                .account
+                .signed_change_fen(line.debit.fen(), line.credit.fen())
+                .ok_or_else(|| Refusal::internal("ledger line amount overflow"))?;
+            Ok(LineRow {
+                account: line.account.as_key(),
+                case_id: line.account.case_id(),
+                debit_fen: line.debit.fen(),
+                credit_fen: line.credit.fen(),
+                balance_delta_fen: delta,
+            })
+        })
+        .collect()
+}
+
+impl From<ledger::LedgerError> for Refusal {
+    fn from(error: ledger::LedgerError) -> Self {
+        Refusal::rule_violation(error.code(), error.rule(), error.to_string())
+    }
+}
+
+impl From<statements::StatementError> for Refusal {
+    fn from(error: statements::StatementError) -> Self {
+        Refusal::rule_violation(error.code(), "FUND-2", error.to_string())
+    }
+}
+
+fn finance_only(principal: &Principal, what: &str) -> Outcome<()> {
+    match principal.role {
+        Role::Finance | Role::Admin => Ok(()),
+        Role::Assistant | Role::Judge | Role::Supervisor => Err(Refusal::new(
+            Code::RoleNotAllowed,
+            format!("{what} is for the finance department (role {} may not)", principal.role),
+        )),
+    }
+}
+
+impl Engine {
+    /// Imports a bank statement for the caller's court (finance staff; SPEC §4). Every new credit is matched to one
+    /// case — by collection account, then by case number in the remittance text — and posted to its held account,
+    /// or held in suspense with a claim deadline and a node (FUND-3). Lines imported before post nothing again.
+    pub async fn import_statement(&self, principal: &Principal, request: ImportRequest<'_>) -> Outcome<ImportReport> {
+        finance_only(principal, "importing bank statements")?;
+        let format = match request.format {
+            Some(format) => format,
+            None => StatementFormat::detect(request.bytes, request.file_name).ok_or_else(|| {
+                Refusal::new(
+                    Code::InvalidField,
+                    "the statement's format could not be recognised: give format csv, mt940 or camt053",
+                )
+            })?,
+        };
+        let layout = request.layout.or(self.csv_layout.as_deref());
+        let statement = statements::read_statement(request.bytes, format, layout)?;
+        let file_sha256 = hex::encode(Sha256::digest(request.bytes));
+        self.import_parsed(principal.court_id, &principal.actor(), &statement, &file_sha256).await
+    }
+
+    /// Imports a statement already read (the CLI and the benches come in here too).
+    pub async fn import_parsed(&self, court_id: i64, actor: &Actor, statement: &Statement, file_sha256: &str) -> Outcome<ImportReport> {
+        let now = self.now();
+        let today = local_date(now);
+        if statement.account.trim().is_empty() {
+            return Err(Refusal::new(Code::InvalidField, "the statement names no bank account"));
+        }
+        if statement.currency != "CNY" {
+            return Err(Refusal::rule_violation(
+                "statement_currency_not_cny",
+                "FUND-2",
+                format!("the execution-fund account keeps renminbi; this statement is in {}", statement.currency),
+            ));
+        }
+        if let Some(line) = statement.lines.iter().find(|line| line.booking_date > today) {
+            return Err(Refusal::new(
+                Code::InvalidField,
+                format!("line {} is booked on {}, after today ({today})", line.line_number, line.booking_date),
+            ));
+        }
+        let mut cases = CourtCases {
+            by_account: HashMap::new(),
+            by_number: HashMap::new(),
+        };
+        for (case_id, case_number, account) in rows::case_keys(&self.db, court_id).await? {
+            let case = CaseRef {
+                case_id,
+                case_number: case_number.clone(),
+            };
+            cases.by_number.insert(statements::normalize_case_number(&case_number), case.clone());
+            cases.by_account.insert(account, case);
+        }
+        let mut report = ImportReport {
+            bank_account: statement.account.clone(),
+            format: statement.format.as_str().to_string(),
+            file_sha256: file_sha256.to_string(),
+            lines_total: statement.lines.len() as u64,
+            ..Default::default()
+        };
+        let chunks: Vec<&[statements::StatementLine]> = if statement.lines.is_empty() {
+            vec![&[]]
+        } else {
+            statement.lines.chunks(IMPORT_CHUNK_LINES).collect()
+        };
+        for (index, chunk) in chunks.iter().enumerate() {
+            let mut write = self.db.begin_write(now).await?;
+            let chunk_report = self
+                .import_chunk(&mut write.tx, write.seq, court_id, actor, statement, chunk, file_sha256, &cases, now)
+                .await?;
+            let payload = serde_json::json!({
+                "bank_account": statement.account,
+                "file_sha256": file_sha256,
+                "chunk": index + 1,
+                "chunks": chunks.len(),
+                "report": chunk_report,
+            });
+            write
+                .commit(EventDraft::change(actor, "funds.import_statement", format!("bank:{}", statement.account), payload))
+                .await?;
+            report.lines_new += chunk_report.lines_new;
+            report.already_imported += chunk_report.already_imported;
+            report.matched_by_collection_account += chunk_report.matched_by_collection_account;
+            report.matched_by_case_number += chunk_report.matched_by_case_number;
+            report.to_suspense += chunk_report.to_suspense;
+            report.debits += chunk_report.debits;
+            report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + chunk_report.credited_to_cases.fen());
+            report.held_in_suspense = Money::from_fen(report.held_in_suspense.fen() + chunk_report.held_in_suspense.fen());
+        }
+        Ok(report)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn import_chunk(
+        &self,
+        tx: &mut Tx,
+        audit_seq: i64,
+        court_id: i64,
+        actor: &Actor,
+        statement: &Statement,
+        lines: &[statements::StatementLine],
+        file_sha256: &str,
+        cases: &CourtCases,
+        now: DateTime<Utc>,
+    ) -> Outcome<ImportReport> {
+        let today = local_date(now);
+        let bank = statement.account.as_str();
+        let mut report = ImportReport::default();
+        let (Some(from), Some(to)) = (
+            lines.iter().map(|line| line.booking_date).min(),
+            lines.iter().map(|line| line.booking_date).max(),
+        ) else {
+            return Ok(report);
+        };
+        let known = rows::existing_references(tx, court_id, bank, from, to).await?;
+        let mut seen = HashSet::new();
+        let fresh: Vec<&statements::StatementLine> = lines
+            .iter()
+            .filter(|line| !known.contains(&line.bank_reference) && seen.insert(line.bank_reference.as_str()))
+            .collect();
+        report.already_imported = (lines.len() - fresh.len()) as u64;
+        report.lines_new = fresh.len() as u64;
+        let import_id = rows::insert_import(
+            tx,
+            &rows::ImportRow {
+                court_id,
+                bank_account: bank,
+                format: statement.format.as_str(),
+                file_sha256,
+                statement_date: statement.statement_date,
+                opening_balance_fen: statement.opening_balance.map(Money::fen),
+                closing_balance_fen: statement.closing_balance.map(Money::fen),
+                lines_total: lines.len() as i64,
+                lines_new: fresh.len() as i64,
+                imported_at: now,
+                imported_by: &actor.user,
+            },
+        )
+        .await?;
+
+        // Decide every new line: its match, and the entry it posts (FUND-1, FUND-3).
+        let mut entries = Vec::new();
+        let mut decided = Vec::with_capacity(fresh.len());
+        for line in &fresh {
+            let source = format!("statement:{bank}:{}", line.bank_reference);
+            let (match_kind, case_id, entry) = if !line.is_credit() {
+                report.debits += 1;
+                ("debit", None, None)
+            } else {
+                match statements::match_line(line, cases) {
+                    Match::ByCollectionAccount(case) => {
+                        report.matched_by_collection_account += 1;
+                        report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + line.amount.fen());
+                        ("collection_account", Some(case.case_id), Some(ledger::receipt_to_case(bank, case.case_id, line.amount)))
+                    }
+                    Match::ByCaseNumber(case) => {
+                        report.matched_by_case_number += 1;
+                        report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + line.amount.fen());
+                        ("case_number", Some(case.case_id), Some(ledger::receipt_to_case(bank, case.case_id, line.amount)))
+                    }
+                    Match::Unmatched(_) => {
+                        report.to_suspense += 1;
+                        report.held_in_suspense = Money::from_fen(report.held_in_suspense.fen() + line.amount.fen());
+                        ("suspense", None, Some(ledger::receipt_to_suspense(bank, line.amount)))
+                    }
+                }
+            };
+            if let Some(entry) = &entry {
+                ledger::validate(entry, &ledger::BalanceMap::new())?;
+                entries.push(rows::BulkEntry {
+                    kind: entry.kind.as_str(),
+                    memo: line.remittance.chars().take(200).collect(),
+                    source: source.clone(),
+                });
+            }
+            decided.push((line, source, match_kind, case_id, entry));
+        }
+        let entry_ids = rows::insert_entries(tx, court_id, today, now, audit_seq, &entries).await?;
+        let mut journal_lines = Vec::new();
+        let mut deltas: BTreeMap<String, (Option<i64>, i64)> = BTreeMap::new();
+        let mut statement_lines = Vec::with_capacity(decided.len());
+        for (line, source, match_kind, case_id, entry) in &decided {
+            let entry_id = match entry {
+                Some(entry) => {
+                    let entry_id = *entry_ids
+                        .get(source)
+                        .ok_or_else(|| Refusal::internal(format!("entry {source} was posted before its statement line")))?;
+                    for (line_no, row) in line_rows(entry)?.into_iter().enumerate() {
+                        let delta = deltas.entry(row.account.clone()).or_insert((row.case_id, 0));
+                        delta.1 += row.balance_delta_fen;
+                        journal_lines.push(rows::BulkLine {
+                            entry_id,
+                            line_no: line_no as i64 + 1,
+                            account: row.account,
+                            case_id: row.case_id,
+                            debit_fen: row.debit_fen,
+                            credit_fen: row.credit_fen,
+                        });
+                    }
+                    Some(entry_id)
+                }
+                None => None,
+            };
+            statement_lines.push(rows::BulkStatementLine {
+                bank_reference: line.bank_reference.clone(),
+                line_number: line.line_number as i64,
+                booking_date: line.booking_date,
+                amount_fen: line.amount.fen().abs(),
+                direction: if line.is_credit() { "credit" } else { "debit" },
+                counterparty_name: line.counterparty_name.clone().unwrap_or_default(),
+                counterparty_account: line.counterparty_account.clone().unwrap_or_default(),
+                remittance: line.remittance.clone(),
+                match_kind,
+                case_id: *case_id,
+                entry_id,
+            });
+        }
+        rows::insert_lines(tx, court_id, &journal_lines).await?;
+        for (account, (case_id, delta)) in &deltas {
+            store::ledger::move_balance(tx, court_id, account, *case_id, *delta).await?;
+        }
+        let line_ids = rows::insert_statement_lines(tx, court_id, bank, import_id, &statement_lines).await?;
+        // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age).
+        for (line, source, match_kind, _, _) in &decided {
+            if *match_kind != "suspense" {
+                continue;
+            }
+            let line_id = *line_ids
+                .get(&line.bank_reference)
+                .ok_or_else(|| Refusal::internal(format!("statement line {} was not stored", line.bank_reference)))?;
+            rows::insert_suspense(
+                tx,
+                court_id,
+                &rows::SuspenseRow {
+                    statement_line_id: line_id,
+                    amount_fen: line.amount.fen(),
+                    arrived_on: line.booking_date,
+                    claim_due_on: self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period),
+                    entry_id: entry_ids[source],
+                },
+            )
+            .await?;
+        }
+        Ok(report)
+    }
+
+    /// The court's unidentified funds not yet claimed, with their age in days (FUND-3's ageing report).
+    pub async fn suspense(&self, principal: &Principal) -> Outcome<Vec<SuspenseView>> {
+        let today = local_date(self.now());
+        Ok(rows::open_suspense(&self.db, principal.court_id)
+            .await?
+            .into_iter()
+            .map(|row| SuspenseView::new(row, today))
+            .collect())
+    }
+
+    /// Every account balance of the court, or of one case.
+    pub async fn balances(&self, principal: &Principal, case_id: Option<i64>) -> Outcome<Vec<BalanceView>> {
+        Ok(store::ledger::balances(&self.db, principal.court_id, case_id)
+            .await?
+            .into_iter()
+            .map(|row| BalanceView {
+                account: row.account,
+                case_id: row.case_id,
+                balance: Money::from_fen(row.balance_fen),
+            })
+            .collect())
+    }
+}
+
+/// An account's balance, on its normal side.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BalanceView {
+    /// `case:<id>:held`, `case:<id>:disputed`, `case:<id>:payable:<payee>`, `case:<id>:fees`, `bank:<number>`, `suspense`.
+    pub account: String,
+    pub case_id: Option<i64>,
+    #[schema(value_type = String)]
+    pub balance: Money,
+}
+
+/// An unidentified receipt as finance sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SuspenseView {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub amount: Money,
+    #[schema(value_type = String, format = Date)]
+    pub arrived_on: NaiveDate,
+    /// FUND-3: claim by this date (configurable; default 3 working days).
+    #[schema(value_type = String, format = Date)]
+    pub claim_due_on: NaiveDate,
+    /// Calendar days since it arrived.
+    pub age_days: i64,
+    /// open, claim_requested or claimed.
+    pub status: String,
+    pub bank_account: String,
+    pub bank_reference: String,
+    pub payer: String,
+    pub payer_account: String,
+    pub remittance: String,
+    pub claim_case_id: Option<i64>,
+    pub claim_requested_by: Option<String>,
+}
+
+impl SuspenseView {
+    fn new(row: rows::SuspenseView, today: NaiveDate) -> SuspenseView {
+        SuspenseView {
+            id: row.id,
+            amount: Money::from_fen(row.amount_fen),
+            arrived_on: row.arrived_on,
+            claim_due_on: row.claim_due_on,
+            age_days: (today - row.arrived_on).num_days().max(0),
+            status: row.status,
+            bank_account: row.bank_account,
+            bank_reference: row.bank_reference,
+            payer: row.counterparty_name,
+            payer_account: row.counterparty_account,
+            remittance: row.remittance,
+            claim_case_id: row.claim_case_id,
+            claim_requested_by: row.claim_requested_by,
+        }
+    }
+}
+

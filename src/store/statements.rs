@@ -1,0 +1,298 @@
+//! Bank statement imports, their lines, and unidentified funds (FUND-1, FUND-3), written in bulk: a statement of a
+//! million lines is imported in chunks of multi-row inserts, each chunk one transaction with one audit event.
+
+use super::{on_pool, on_tx, Db, Tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{HashMap, HashSet};
+
+/// Rows per multi-row `insert`: well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+const ROWS_PER_INSERT: usize = 500;
+
+/// The cases of a court as the matcher needs them: id, case number, collection account.
+pub async fn case_keys(db: &Db, court_id: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, (i64, String, String)>("select id, case_number, collection_account from cases where court_id = $1")
+            .bind(court_id)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// The bank references already imported for this account between two booking dates (inclusive): a re-imported
+/// line is recognised here, and the unique key on (court, account, reference) refuses it again if it slips through.
+pub async fn existing_references(
+    tx: &mut Tx,
+    court_id: i64,
+    bank_account: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashSet<String>, sqlx::Error> {
+    let references: Vec<String> = on_tx!(tx, conn => {
+        sqlx::query_scalar(
+            "select bank_reference from statement_lines
+             where court_id = $1 and bank_account = $2 and booking_date between $3 and $4",
+        )
+        .bind(court_id)
+        .bind(bank_account)
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await
+    })?;
+    Ok(references.into_iter().collect())
+}
+
+pub struct ImportRow<'a> {
+    pub court_id: i64,
+    pub bank_account: &'a str,
+    pub format: &'a str,
+    pub file_sha256: &'a str,
+    pub statement_date: Option<NaiveDate>,
+    pub opening_balance_fen: Option<i64>,
+    pub closing_balance_fen: Option<i64>,
+    pub lines_total: i64,
+    pub lines_new: i64,
+    pub imported_at: DateTime<Utc>,
+    pub imported_by: &'a str,
+}
+
+pub async fn insert_import(tx: &mut Tx, row: &ImportRow<'_>) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_scalar(
+            "insert into statement_imports (court_id, bank_account, format, file_sha256, statement_date, opening_balance_fen,
+                                            closing_balance_fen, lines_total, lines_new, imported_at, imported_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+        )
+        .bind(row.court_id)
+        .bind(row.bank_account)
+        .bind(row.format)
+        .bind(row.file_sha256)
+        .bind(row.statement_date)
+        .bind(row.opening_balance_fen)
+        .bind(row.closing_balance_fen)
+        .bind(row.lines_total)
+        .bind(row.lines_new)
+        .bind(row.imported_at)
+        .bind(row.imported_by)
+        .fetch_one(conn)
+        .await
+    })
+}
+
+/// A journal entry to insert in bulk; `source` is unique per court.
+pub struct BulkEntry {
+    pub kind: &'static str,
+    pub memo: String,
+    pub source: String,
+}
+
+/// Inserts entries, skipping sources already posted; returns the new entries' ids by source.
+pub async fn insert_entries(
+    tx: &mut Tx,
+    court_id: i64,
+    posted_on: NaiveDate,
+    posted_at: DateTime<Utc>,
+    audit_seq: i64,
+    entries: &[BulkEntry],
+) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let mut ids = HashMap::with_capacity(entries.len());
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let rows: Vec<(i64, String)> = on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new("insert into ledger_entries (court_id, kind, memo, source, posted_on, posted_at, audit_seq) ");
+            query.push_values(chunk, |mut row, entry| {
+                row.push_bind(court_id)
+                    .push_bind(entry.kind)
+                    .push_bind(&entry.memo)
+                    .push_bind(&entry.source)
+                    .push_bind(posted_on)
+                    .push_bind(posted_at)
+                    .push_bind(audit_seq);
+            });
+            query.push(" on conflict (court_id, source) do nothing returning id, source");
+            query.build_query_as().fetch_all(conn).await
+        })?;
+        ids.extend(rows.into_iter().map(|(id, source)| (source, id)));
+    }
+    Ok(ids)
+}
+
+/// A journal line to insert in bulk.
+pub struct BulkLine {
+    pub entry_id: i64,
+    pub line_no: i64,
+    pub account: String,
+    pub case_id: Option<i64>,
+    pub debit_fen: i64,
+    pub credit_fen: i64,
+}
+
+pub async fn insert_lines(tx: &mut Tx, court_id: i64, lines: &[BulkLine]) -> Result<(), sqlx::Error> {
+    for chunk in lines.chunks(ROWS_PER_INSERT) {
+        on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new("insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen) ");
+            query.push_values(chunk, |mut row, line| {
+                row.push_bind(line.entry_id)
+                    .push_bind(line.line_no)
+                    .push_bind(court_id)
+                    .push_bind(&line.account)
+                    .push_bind(line.case_id)
+                    .push_bind(line.debit_fen)
+                    .push_bind(line.credit_fen);
+            });
+            query.build().execute(conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// A statement line to insert in bulk.
+pub struct BulkStatementLine {
+    pub bank_reference: String,
+    pub line_number: i64,
+    pub booking_date: NaiveDate,
+    pub amount_fen: i64,
+    pub direction: &'static str,
+    pub counterparty_name: String,
+    pub counterparty_account: String,
+    pub remittance: String,
+    pub match_kind: &'static str,
+    pub case_id: Option<i64>,
+    pub entry_id: Option<i64>,
+}
+
+/// Inserts statement lines, skipping references already imported; returns the new lines' ids by reference.
+pub async fn insert_statement_lines(
+    tx: &mut Tx,
+    court_id: i64,
+    bank_account: &str,
+    import_id: i64,
+    lines: &[BulkStatementLine],
+) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let mut ids = HashMap::with_capacity(lines.len());
+    // Thirteen binds a row: 500 rows stay well under both backends' limits.
+    for chunk in lines.chunks(ROWS_PER_INSERT) {
+        let rows: Vec<(i64, String)> = on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new(
+                "insert into statement_lines (court_id, bank_account, bank_reference, import_id, line_number, booking_date, amount_fen,
+                                              direction, counterparty_name, counterparty_account, remittance, match_kind, case_id, entry_id) ",
+            );
+            query.push_values(chunk, |mut row, line| {
+                row.push_bind(court_id)
+                    .push_bind(bank_account)
+                    .push_bind(&line.bank_reference)
+                    .push_bind(import_id)
+                    .push_bind(line.line_number)
+                    .push_bind(line.booking_date)
+                    .push_bind(line.amount_fen)
+                    .push_bind(line.direction)
+                    .push_bind(&line.counterparty_name)
+                    .push_bind(&line.counterparty_account)
+                    .push_bind(&line.remittance)
+                    .push_bind(line.match_kind)
+                    .push_bind(line.case_id)
+                    .push_bind(line.entry_id);
+            });
+            query.push(" on conflict (court_id, bank_account, bank_reference) do nothing returning id, bank_reference");
+            query.build_query_as().fetch_all(conn).await
+        })?;
+        ids.extend(rows.into_iter().map(|(id, reference)| (reference, id)));
+    }
+    Ok(ids)
+}
+
+/// An unidentified receipt (不明款, FUND-3) to insert.
+pub struct SuspenseRow {
+    pub statement_line_id: i64,
+    pub amount_fen: i64,
+    pub arrived_on: NaiveDate,
+    pub claim_due_on: NaiveDate,
+    pub entry_id: i64,
+}
+
+pub async fn insert_suspense(tx: &mut Tx, court_id: i64, row: &SuspenseRow) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_scalar(
+            "insert into suspense_items (court_id, statement_line_id, amount_fen, arrived_on, claim_due_on, status, entry_id)
+             values ($1, $2, $3, $4, $5, 'open', $6) returning id",
+        )
+        .bind(court_id)
+        .bind(row.statement_line_id)
+        .bind(row.amount_fen)
+        .bind(row.arrived_on)
+        .bind(row.claim_due_on)
+        .bind(row.entry_id)
+        .fetch_one(conn)
+        .await
+    })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SuspenseView {
+    pub id: i64,
+    pub amount_fen: i64,
+    pub arrived_on: NaiveDate,
+    pub claim_due_on: NaiveDate,
+    pub status: String,
+    pub bank_account: String,
+    pub bank_reference: String,
+    pub counterparty_name: String,
+    pub counterparty_account: String,
+    pub remittance: String,
+    pub claim_case_id: Option<i64>,
+    pub claim_requested_by: Option<String>,
+    pub claim_reason: Option<String>,
+    pub approved_by: Option<String>,
+}
+
+const SUSPENSE_COLUMNS: &str = "s.id, s.amount_fen, s.arrived_on, s.claim_due_on, s.status, l.bank_account, l.bank_reference, l.counterparty_name,
+     l.counterparty_account, l.remittance, s.claim_case_id, s.claim_requested_by, s.claim_reason, s.approved_by";
+
+/// The court's unidentified funds not yet claimed, oldest first.
+pub async fn open_suspense(db: &Db, court_id: i64) -> Result<Vec<SuspenseView>, sqlx::Error> {
+    let sql = format!(
+        "select {SUSPENSE_COLUMNS} from suspense_items s join statement_lines l on l.id = s.statement_line_id
+         where s.court_id = $1 and s.status <> 'claimed' order by s.arrived_on, s.id"
+    );
+    on_pool!(db, pool => sqlx::query_as::<_, SuspenseView>(&sql).bind(court_id).fetch_all(pool).await)
+}
+
+pub async fn suspense_for_update(tx: &mut Tx, court_id: i64, id: i64) -> Result<Option<SuspenseView>, sqlx::Error> {
+    let sql = format!(
+        "select {SUSPENSE_COLUMNS} from suspense_items s join statement_lines l on l.id = s.statement_line_id
+         where s.court_id = $1 and s.id = $2"
+    );
+    on_tx!(tx, conn => sqlx::query_as::<_, SuspenseView>(&sql).bind(court_id).bind(id).fetch_optional(conn).await)
+}
+
+/// Records a claim request (who, for which case, why); the approval comes from someone else.
+pub async fn request_claim(tx: &mut Tx, id: i64, case_id: i64, requested_by: &str, reason: &str) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "update suspense_items set status = 'claim_requested', claim_case_id = $2, claim_requested_by = $3, claim_reason = $4
+             where id = $1 and status = 'open'",
+        )
+        .bind(id)
+        .bind(case_id)
+        .bind(requested_by)
+        .bind(reason)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })
+}
+
+/// Records the approved claim (its journal entry's source is `suspense_claim:<id>`).
+pub async fn approve_claim(tx: &mut Tx, id: i64, approved_by: &str, at: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "update suspense_items set status = 'claimed', approved_by = $2, claimed_at = $3
+             where id = $1 and status = 'claim_requested'",
+        )
+        .bind(id)
+        .bind(approved_by)
+        .bind(at)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+    })
+}

@@ -627,7 +627,11 @@ fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_p
     case.ok("2025-03-03", written("applicant"));
     case.ok("2025-03-03", written("debtor"));
     case.ok("2025-03-06", publish());
-    case.ok("2025-03-22", sale("buyer-x", "90000.00", "2025-03-22T02:00:00Z"));
+    let sold = case.ok("2025-03-22", sale("buyer-x", "90000.00", "2025-03-22T02:00:00Z"));
+    // AUC-15: 24 hours after Saturday 03-22 end on Sunday 03-23, a rest day: Monday 2025-03-24.
+    assert_eq!(created(&sold, "disposal.deposit_transfer"), (date("2025-03-24"), "AUC-15"));
+    // AUC-15: the announced Monday 2025-03-31.
+    assert_eq!(created(&sold, "disposal.balance"), (date("2025-03-31"), "AUC-15"));
     case.ok("2025-03-23", payment(FundsSource::DepositTransfer, "8000.00"));
     assert_refused(
         case.refused("2025-03-31", Command::RecordBuyerDefault(RecordBuyerDefault {})),
@@ -672,6 +676,8 @@ fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_p
         "AUC-14",
     );
     let resold = case.ok("2025-04-24", sale("buyer-y", "85000.00", "2025-04-24T02:00:00Z"));
+    assert_eq!(created(&resold, "disposal.deposit_transfer"), (date("2025-04-25"), "AUC-15"));
+    assert_eq!(created(&resold, "disposal.balance"), (date("2025-05-08"), "AUC-15"));
     assert!(resold.event.outcomes.contains(&Outcome::ResaleShortfall {
         original_price: yuan("90000.00"),
         resale_price: yuan("85000.00"),

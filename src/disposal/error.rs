@@ -278,7 +278,6 @@ impl DisposalError {
             DisposalError::BalanceDueOutOfRange { .. } => "balance_due_out_of_range",
             DisposalError::ReferencePriceExpired { .. } => "reference_price_expired",
             DisposalError::ReferencePriceGracePassed { .. } => "reference_price_grace_passed",
-            DisposalError::AnnouncementInPast { .. } => "announcement_in_past",
             DisposalError::NoSurplusNeedsApplicantRequest { .. } => "no_surplus_needs_applicant_request",
             DisposalError::NoSurplusRequestLate { .. } => "no_surplus_request_late",
             DisposalError::NoSurplusReservePriceTooLow { .. } => "no_surplus_reserve_price_too_low",
@@ -369,7 +368,7 @@ impl DisposalError {
             DisposalError::NoticePeriodTooShort { .. }
             | DisposalError::NoticeMissing { .. }
             | DisposalError::NoticeRecipientUnknown { .. } => "AUC-7",
-            DisposalError::AnnouncementTooLate { .. } | DisposalError::AnnouncementInPast { .. } => "AUC-5",
+            DisposalError::AnnouncementTooLate { .. } => "AUC-5",
             DisposalError::BalanceDueOutOfRange { .. }
             | DisposalError::NotPaidInFull { .. }
             | DisposalError::PaidInFullNoDefault

@@ -1548,7 +1548,6 @@ fn every_error_has_a_snake_case_code_and_a_rule() {
             grace_ends_on: day,
             starts_on: day,
         },
-        DisposalError::AnnouncementInPast { today: day },
         DisposalError::NoSurplusNeedsApplicantRequest {
             starting_price: money,
             threshold: money,

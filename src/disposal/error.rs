@@ -121,8 +121,6 @@ pub enum DisposalError {
     ReferencePriceExpired { validity_ends_on: NaiveDate },
     #[error("the auction or sell-off must start by {grace_ends_on}, six months after the reference price's validity")]
     ReferencePriceGracePassed { grace_ends_on: NaiveDate, starts_on: NaiveDate },
-    #[error("the announcement cannot be dated before today ({today})")]
-    AnnouncementInPast { today: NaiveDate },
     // --- TRAD-2 ----------------------------------------------------------------------------------------------
     #[error("at the starting price {starting_price} nothing would be left after priority claims and costs ({threshold}); publication waits for the applicant's request to go on")]
     NoSurplusNeedsApplicantRequest { starting_price: Money, threshold: Money },

@@ -1,0 +1,353 @@
+//! The result of an announced round: sold (AUC-4), failed (流拍, AUC-16), and the buyer's default (悔拍, AUC-14)
+//! with the exact allocation of the forfeited deposit.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::aftermath::{SaleChannel, Settlement};
+use super::error::DisposalError;
+use super::limits::{LimitKind, TimeLimit};
+use super::procedure::Preparing;
+use super::selloff::SecondFailure;
+use super::{require_name, Command, Disposal, Outcome, Round, RoundResult, Signal, Stage, Transition};
+use crate::calendar::{Calendar, Period};
+use crate::clock::local_date;
+use crate::money::Money;
+use crate::valuation::Audience;
+
+/// The round ended with a sale (成交): the highest valid bid, at least the starting price (AUC-4: one bidder is
+/// enough). In a sell-off, the sale after the first bid's 24-hour window (SELL-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordSale {
+    pub buyer: String,
+    pub price: Money,
+    /// When the bidding ended, extensions included (AUC-11).
+    pub bidding_ended_at: DateTime<Utc>,
+    /// AUC-13: other bidders paid deposits, to be refunded within 24 hours.
+    pub other_bidders_paid_deposits: bool,
+}
+
+/// The round ended without a valid bid (流拍, AUC-16); in a sell-off, the 60 days ended without a bid (SELL-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordFailure {
+    pub bidding_ended_at: DateTime<Utc>,
+    /// AUC-13: bidders paid deposits without a valid bid; they are refunded within 24 hours.
+    pub deposits_paid: bool,
+}
+
+/// AUC-14: the buyer did not pay the balance (悔拍); the deposit is forfeited and the asset is sold again without
+/// that buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RecordBuyerDefault {}
+
+/// AUC-14: what the forfeited deposit pays, in the order of the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ForfeitClaims {
+    /// 拍卖产生的费用损失
+    pub auction_cost_losses: Money,
+    /// 重新拍卖价款低于原拍卖价款的差价 (`resale_shortfall`)
+    pub resale_shortfall: Money,
+    /// 本案被执行人的债务
+    pub this_case_debt: Money,
+    /// 与拍卖财产相关的被执行人的债务
+    pub related_debts: Money,
+}
+
+/// The forfeited deposit applied to each claim of `ForfeitClaims`, in order, to the fen. `remainder` is what is
+/// left after all four: the online rule forfeits the whole deposit (不予退还), so it is not returned to the buyer;
+/// it stays in the case account for the distribution (FUND-9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ForfeitAllocation {
+    pub auction_cost_losses: Money,
+    pub resale_shortfall: Money,
+    pub this_case_debt: Money,
+    pub related_debts: Money,
+    pub remainder: Money,
+}
+
+/// AUC-14: the shortfall of the resale price below the defaulted sale price (never negative).
+pub fn resale_shortfall(original_price: Money, resale_price: Money) -> Money {
+    Money::from_fen((original_price.fen() - resale_price.fen()).max(0))
+}
+
+/// AUC-14: applies the forfeited deposit to the claims in the rule's order; each claim takes what is left, up to its
+/// amount. The parts always add up to the deposit exactly.
+pub fn allocate_forfeited_deposit(deposit: Money, claims: ForfeitClaims) -> ForfeitAllocation {
+    let mut left = deposit.fen().max(0);
+    let mut take = |claim: Money| {
+        let part = claim.fen().max(0).min(left);
+        left -= part;
+        Money::from_fen(part)
+    };
+    let auction_cost_losses = take(claims.auction_cost_losses);
+    let resale_shortfall = take(claims.resale_shortfall);
+    let this_case_debt = take(claims.this_case_debt);
+    let related_debts = take(claims.related_debts);
+    ForfeitAllocation {
+        auction_cost_losses,
+        resale_shortfall,
+        this_case_debt,
+        related_debts,
+        remainder: Money::from_fen(left),
+    }
+}
+
+impl Disposal {
+    /// Records a sale: of an announced round (AUC-4), or of the sell-off (SELL-6, see `selloff`).
+    ///
+    /// Checks for a round, in order: the date; announced (`out_of_order`, AUC-4); the bidding ended
+    /// (`bidding_not_ended`, AUC-11) and not after today (`bidding_end_in_future`, DESIGN); a buyer (`name_missing`,
+    /// AUC-4) who did not default on this asset (`defaulted_buyer_excluded`, AUC-14); a price not below the starting
+    /// price (`sale_price_below_starting_price`, AUC-4).
+    pub fn record_sale(mut self, command: RecordSale, today: NaiveDate, calendar: &Calendar) -> Result<Transition, DisposalError> {
+        let mut draft = self.draft(today, Command::RecordSale(command.clone()))?;
+        if let Stage::SellOff(_) = &self.stage {
+            return self.record_sell_off_sale(command, today, calendar, draft);
+        }
+        let Stage::Announced(announced) = &self.stage else {
+            return Err(DisposalError::out_of_order("record_sale", self.stage.name(), "AUC-4"));
+        };
+        check_bidding_ended(&announced.plan.schedule.bidding.ends_at, command.bidding_ended_at, today)?;
+        require_name(&command.buyer, "buyer", "AUC-4")?;
+        let buyer = command.buyer.trim().to_string();
+        if announced.excluded_bidders.contains(&buyer) {
+            return Err(DisposalError::DefaultedBuyerExcluded { buyer });
+        }
+        if command.price < announced.plan.starting_price {
+            return Err(DisposalError::SalePriceBelowStartingPrice {
+                price: command.price,
+                starting_price: announced.plan.starting_price,
+            });
+        }
+        let Stage::Announced(announced) = std::mem::replace(&mut self.stage, Stage::Preparing(Preparing::first())) else {
+            unreachable!("checked above");
+        };
+        let round = announced.round;
+        let sold_on = local_date(command.bidding_ended_at);
+        self.mark_sale_started(local_date(announced.plan.schedule.bidding.starts_at), &mut draft);
+        if round.resale {
+            if let Some(RoundResult::BuyerDefaulted { price, .. }) = self
+                .rounds
+                .iter()
+                .rev()
+                .filter(|published| published.round.number == round.number)
+                .find_map(|published| {
+                    published
+                        .result
+                        .clone()
+                        .filter(|result| matches!(result, RoundResult::BuyerDefaulted { .. }))
+                })
+            {
+                draft.outcome(Outcome::ResaleShortfall {
+                    original_price: price,
+                    resale_price: command.price,
+                    shortfall: resale_shortfall(price, command.price),
+                });
+            }
+        }
+        if let Some(published) = self.rounds.last_mut() {
+            published.result = Some(RoundResult::Sold {
+                on: sold_on,
+                buyer: buyer.clone(),
+                price: command.price,
+            });
+        }
+        // AUC-8: an applicant who bids pays only the part of the deposit above its claim.
+        let deposit = if buyer == self.applicant {
+            announced.plan.applicant_deposit
+        } else {
+            announced.plan.deposit
+        };
+        let settlement = Settlement::after_sale(
+            SaleChannel::Auction { round },
+            buyer.clone(),
+            command.price,
+            deposit,
+            command.bidding_ended_at,
+            Some(announced.plan.schedule.balance_due_on),
+            announced.excluded_bidders,
+            today,
+            calendar,
+        );
+        if command.other_bidders_paid_deposits {
+            self.deposit_refund = Some(TimeLimit::hours_24(
+                LimitKind::DepositRefund,
+                Some(round.label()),
+                local_date(command.bidding_ended_at),
+                calendar,
+            ));
+        }
+        draft.outcome(Outcome::RoundSold {
+            round,
+            buyer: buyer.clone(),
+            price: command.price,
+        });
+        draft.signal(Signal::Sold {
+            price: command.price,
+            buyer: buyer.clone(),
+            on: today,
+        });
+        draft.notify(
+            Audience::Parties,
+            "AUC-12",
+            format!("round {} sold to {buyer} for {}", round.label(), command.price),
+        );
+        self.stage = Stage::Settlement(Box::new(settlement));
+        Ok(draft.finish(self))
+    }
+
+    /// Records a failed round (流拍, AUC-16): after the first, the second round must be announced within 30 days (Q7
+    /// DESIGN, configurable) on the same platform; after the second, the creditors are asked about debt in kind and
+    /// the sell-off follows (SELL-3). A resale that fails is a failure of its round. In a sell-off, see `selloff`.
+    ///
+    /// Checks for a round, in order: the date; announced (`out_of_order`, AUC-16); the bidding ended
+    /// (`bidding_not_ended`, AUC-11) and not after today (`bidding_end_in_future`, DESIGN).
+    pub fn record_failure(mut self, command: RecordFailure, today: NaiveDate, calendar: &Calendar) -> Result<Transition, DisposalError> {
+        let mut draft = self.draft(today, Command::RecordFailure(command.clone()))?;
+        if let Stage::SellOff(_) = &self.stage {
+            return self.record_sell_off_failure(today, draft);
+        }
+        let Stage::Announced(announced) = &self.stage else {
+            return Err(DisposalError::out_of_order("record_failure", self.stage.name(), "AUC-16"));
+        };
+        check_bidding_ended(&announced.plan.schedule.bidding.ends_at, command.bidding_ended_at, today)?;
+        let Stage::Announced(announced) = std::mem::replace(&mut self.stage, Stage::Preparing(Preparing::first())) else {
+            unreachable!("checked above");
+        };
+        let round = announced.round;
+        let failed_on = local_date(command.bidding_ended_at);
+        self.mark_sale_started(local_date(announced.plan.schedule.bidding.starts_at), &mut draft);
+        if let Some(published) = self.rounds.last_mut() {
+            published.result = Some(RoundResult::Failed { on: failed_on });
+        }
+        if command.deposits_paid {
+            self.deposit_refund = Some(TimeLimit::hours_24(
+                LimitKind::DepositRefund,
+                Some(round.label()),
+                local_date(command.bidding_ended_at),
+                calendar,
+            ));
+        }
+        draft.outcome(Outcome::RoundFailed { round });
+        if round.number == 1 {
+            let announce_by = TimeLimit::start(
+                LimitKind::SecondRoundAnnouncement,
+                None,
+                failed_on,
+                Period::Days(self.config.second_round_within_days),
+                calendar,
+            );
+            draft.notify(
+                Audience::Judge,
+                "AUC-16",
+                format!(
+                    "the first round failed; announce the second on the same platform by {}, at no less than 80% of {}",
+                    announce_by.due_date, announced.plan.starting_price
+                ),
+            );
+            self.stage = Stage::Preparing(Preparing {
+                round: Round { number: 2, resale: false },
+                excluded_bidders: announced.excluded_bidders,
+                announce_by: Some(announce_by),
+            });
+        } else {
+            let failure = SecondFailure::new(failed_on, calendar);
+            draft.notify(
+                Audience::Parties,
+                "SELL-3",
+                format!(
+                    "the second round failed; the creditors are asked by {} whether they take the asset at {}; the sell-off notice follows by {}",
+                    failure.question.as_ref().map_or(failed_on, |limit| limit.due_date),
+                    announced.plan.starting_price,
+                    failure.notice.due_date
+                ),
+            );
+            self.stage = Stage::SecondRoundFailed(failure);
+        }
+        Ok(draft.finish(self))
+    }
+
+    /// AUC-14: the buyer defaulted (悔拍). The deposit is forfeited (its allocation follows the rule's order, see
+    /// `allocate_forfeited_deposit`); the asset is sold again at the same round's starting price without that buyer,
+    /// and the resale is not a failed round (Q6 DESIGN).
+    ///
+    /// Checks, in order: the date; settling an auction sale (`out_of_order`, AUC-14); not paid in full
+    /// (`paid_in_full_no_default`, AUC-15); the balance overdue (`balance_not_overdue`, AUC-15).
+    pub fn record_buyer_default(
+        mut self,
+        command: RecordBuyerDefault,
+        today: NaiveDate,
+        _calendar: &Calendar,
+    ) -> Result<Transition, DisposalError> {
+        let mut draft = self.draft(today, Command::RecordBuyerDefault(command))?;
+        let Stage::Settlement(settlement) = &self.stage else {
+            return Err(DisposalError::out_of_order("record_buyer_default", self.stage.name(), "AUC-14"));
+        };
+        let SaleChannel::Auction { round } = settlement.channel else {
+            return Err(DisposalError::out_of_order("record_buyer_default", self.stage.name(), "AUC-14"));
+        };
+        if settlement.paid_in_full_on.is_some() {
+            return Err(DisposalError::PaidInFullNoDefault);
+        }
+        if let Some(due) = settlement.balance_due_on {
+            if today <= due {
+                return Err(DisposalError::BalanceNotOverdue { due });
+            }
+        }
+        let Stage::Settlement(settlement) = std::mem::replace(&mut self.stage, Stage::Preparing(Preparing::first())) else {
+            unreachable!("checked above");
+        };
+        let settlement = *settlement;
+        if let Some(published) = self.rounds.last_mut() {
+            published.result = Some(RoundResult::BuyerDefaulted {
+                on: today,
+                buyer: settlement.buyer.clone(),
+                price: settlement.price,
+                forfeited_deposit: settlement.deposit,
+            });
+        }
+        draft.outcome(Outcome::BuyerDefaulted {
+            buyer: settlement.buyer.clone(),
+            forfeited_deposit: settlement.deposit,
+        });
+        draft.notify(
+            Audience::Judge,
+            "AUC-14",
+            format!(
+                "{} defaulted; the deposit of {} is forfeited; decide the resale at {} without that buyer",
+                settlement.buyer,
+                settlement.deposit,
+                self.rounds
+                    .last()
+                    .map_or(settlement.price, |published| published.plan.starting_price)
+            ),
+        );
+        let mut excluded_bidders = settlement.excluded_bidders;
+        excluded_bidders.push(settlement.buyer);
+        self.stage = Stage::Preparing(Preparing {
+            round: Round {
+                number: round.number,
+                resale: true,
+            },
+            excluded_bidders,
+            announce_by: None,
+        });
+        Ok(draft.finish(self))
+    }
+}
+
+/// AUC-11: the bidding ends at the announced end or later (each late bid adds 5 minutes); the result is recorded
+/// after it.
+fn check_bidding_ended(scheduled_end: &DateTime<Utc>, ended_at: DateTime<Utc>, today: NaiveDate) -> Result<(), DisposalError> {
+    if ended_at < *scheduled_end {
+        return Err(DisposalError::BiddingNotEnded {
+            bidding_ends_at: *scheduled_end,
+        });
+    }
+    if local_date(ended_at) > today {
+        return Err(DisposalError::BiddingEndInFuture {
+            bidding_ended_on: local_date(ended_at),
+        });
+    }
+    Ok(())
+}

@@ -95,6 +95,11 @@ fn line_rows(entry: &Entry) -> Outcome<Vec<LineRow>> {
         .collect()
 }
 
+/// The source of the entry that credits a case with a receipt: the case and the bank's reference of the payment.
+pub fn receipt_source(case_id: i64, bank_reference: &str) -> String {
+    format!("receipt:{case_id}:{bank_reference}")
+}
+
 impl From<ledger::LedgerError> for Refusal {
     fn from(error: ledger::LedgerError) -> Self {
         Refusal::rule_violation(error.code(), error.rule(), error.to_string())
@@ -257,44 +262,78 @@ impl Engine {
         )
         .await?;
 
-        // Decide every new line: its match, and the entry it posts (FUND-1, FUND-3).
-        let mut entries = Vec::new();
+        // Decide every new line: its match, and the entry it posts (FUND-1, FUND-3). A receipt credited to a case is
+        // keyed by the case and the bank's reference, whichever side reports it first: the statement, or the
+        // disposal (a deposit transfer or a balance, AUC-15), so the case is never credited twice.
         let mut decided = Vec::with_capacity(fresh.len());
         for line in &fresh {
-            let source = format!("statement:{bank}:{}", line.bank_reference);
-            let (match_kind, case_id, entry) = if !line.is_credit() {
+            let (match_kind, case_id, source, entry) = if !line.is_credit() {
                 report.debits += 1;
-                ("debit", None, None)
+                ("debit", None, String::new(), None)
             } else {
-                match statements::match_line(line, cases) {
+                let matched = match statements::match_line(line, cases) {
                     Match::ByCollectionAccount(case) => {
                         report.matched_by_collection_account += 1;
-                        report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + line.amount.fen());
-                        ("collection_account", Some(case.case_id), Some(ledger::receipt_to_case(bank, case.case_id, line.amount)))
+                        Ok(("collection_account", case))
                     }
                     Match::ByCaseNumber(case) => {
                         report.matched_by_case_number += 1;
-                        report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + line.amount.fen());
-                        ("case_number", Some(case.case_id), Some(ledger::receipt_to_case(bank, case.case_id, line.amount)))
+                        Ok(("case_number", case))
                     }
-                    Match::Unmatched(_) => {
+                    Match::Unmatched(reason) => Err(reason),
+                };
+                match matched {
+                    Ok((kind, case)) => {
+                        report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + line.amount.fen());
+                        (
+                            kind,
+                            Some(case.case_id),
+                            receipt_source(case.case_id, &line.bank_reference),
+                            Some(ledger::receipt_to_case(bank, case.case_id, line.amount)),
+                        )
+                    }
+                    Err(_) => {
                         report.to_suspense += 1;
                         report.held_in_suspense = Money::from_fen(report.held_in_suspense.fen() + line.amount.fen());
-                        ("suspense", None, Some(ledger::receipt_to_suspense(bank, line.amount)))
+                        (
+                            "suspense",
+                            None,
+                            format!("statement:{bank}:{}", line.bank_reference),
+                            Some(ledger::receipt_to_suspense(bank, line.amount)),
+                        )
                     }
                 }
             };
             if let Some(entry) = &entry {
                 ledger::validate(entry, &ledger::BalanceMap::new())?;
-                entries.push(rows::BulkEntry {
-                    kind: entry.kind.as_str(),
-                    memo: line.remittance.chars().take(200).collect(),
-                    source: source.clone(),
-                });
             }
-            decided.push((line, source, match_kind, case_id, entry));
+            decided.push((*line, source, match_kind, case_id, entry));
         }
-        let entry_ids = rows::insert_entries(tx, court_id, today, now, audit_seq, &entries).await?;
+        let bulk = |decided: &[(&statements::StatementLine, String, &str, Option<i64>, Option<Entry>)]| -> Vec<rows::BulkEntry> {
+            decided
+                .iter()
+                .filter_map(|(line, source, _, _, entry)| {
+                    entry.as_ref().map(|entry| rows::BulkEntry {
+                        kind: entry.kind.as_str(),
+                        memo: line.remittance.chars().take(200).collect(),
+                        source: source.clone(),
+                    })
+                })
+                .collect()
+        };
+        let mut entry_ids = rows::insert_entries(tx, court_id, today, now, audit_seq, &bulk(&decided)).await?;
+        // Receipts the disposal side credited already: the statement line moves them from in transit to the bank.
+        let mut cleared = Vec::new();
+        for item in decided.iter_mut() {
+            if item.4.is_some() && !entry_ids.contains_key(&item.1) {
+                item.1 = format!("statement:{bank}:{}", item.0.bank_reference);
+                item.4 = Some(ledger::clear_in_transit(bank, item.0.amount));
+                cleared.push(item.clone());
+            }
+        }
+        if !cleared.is_empty() {
+            entry_ids.extend(rows::insert_entries(tx, court_id, today, now, audit_seq, &bulk(&cleared)).await?);
+        }
         let mut journal_lines = Vec::new();
         let mut deltas: BTreeMap<String, (Option<i64>, i64)> = BTreeMap::new();
         let mut statement_lines = Vec::with_capacity(decided.len());

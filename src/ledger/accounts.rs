@@ -44,6 +44,10 @@ pub enum Account {
     Bank(String),
     /// `suspense` — receipts not yet matched to a case (不明款 / 待认领款, FUND-3). Credit-normal.
     Suspense,
+    /// `in_transit` — money the disposal side reports paid to the case's account (the platform's deposit transfer,
+    /// the buyer's balance, AUC-15) that the bank statement has not shown yet. An asset, debit-normal: the case is
+    /// credited at once, and the statement line, when imported, moves the amount from here to `Bank`.
+    InTransit,
 }
 
 /// The side on which an account's balance grows.
@@ -63,6 +67,7 @@ impl Account {
             Account::CaseFees(case_id) => format!("case:{case_id}:fees"),
             Account::Bank(number) => format!("bank:{number}"),
             Account::Suspense => "suspense".to_string(),
+            Account::InTransit => "in_transit".to_string(),
         }
     }
 
@@ -72,6 +77,9 @@ impl Account {
         let invalid = || LedgerError::AccountKeyInvalid { key: key.to_string() };
         if key == "suspense" {
             return Ok(Account::Suspense);
+        }
+        if key == "in_transit" {
+            return Ok(Account::InTransit);
         }
         if let Some(number) = key.strip_prefix("bank:") {
             return if number.is_empty() {
@@ -102,7 +110,7 @@ impl Account {
 
     pub fn normal_side(&self) -> NormalSide {
         match self {
-            Account::Bank(_) => NormalSide::Debit,
+            Account::Bank(_) | Account::InTransit => NormalSide::Debit,
             Account::CaseHeld(_) | Account::CaseDisputed(_) | Account::CasePayable { .. } | Account::CaseFees(_) | Account::Suspense => {
                 NormalSide::Credit
             }
@@ -114,7 +122,7 @@ impl Account {
         match self {
             Account::CaseHeld(case_id) | Account::CaseDisputed(case_id) | Account::CaseFees(case_id) => Some(*case_id),
             Account::CasePayable { case_id, .. } => Some(*case_id),
-            Account::Bank(_) | Account::Suspense => None,
+            Account::Bank(_) | Account::Suspense | Account::InTransit => None,
         }
     }
 

@@ -46,6 +46,10 @@ pub enum EntryKind {
     Refund,
     /// Funds are deposited with a notary (提存, FUND-7).
     EscrowDeposit,
+    /// The disposal side reports funds paid into the case's account before the statement shows them (AUC-15).
+    ReceiptInTransit,
+    /// The statement shows funds already credited from the disposal side: in transit → bank.
+    ClearInTransit,
 }
 
 impl EntryKind {
@@ -65,6 +69,8 @@ impl EntryKind {
             EntryKind::FeeTransfer => "fee_transfer",
             EntryKind::Refund => "refund",
             EntryKind::EscrowDeposit => "escrow_deposit",
+            EntryKind::ReceiptInTransit => "receipt_in_transit",
+            EntryKind::ClearInTransit => "clear_in_transit",
         }
     }
 }
@@ -149,6 +155,29 @@ pub fn receipt_to_case(bank: &str, case_id: CaseId, amount: Money) -> Entry {
         format!("案款到账 receipt for case {case_id}"),
         Account::Bank(bank.to_string()),
         Account::CaseHeld(case_id),
+        amount,
+    )
+}
+
+/// AUC-15, FUND-1: the disposal side reports funds paid into the case's account (a deposit transfer, a balance, a
+/// top-up, the debtor's payment); the case is credited now and the statement line clears it later.
+pub fn receipt_in_transit(case_id: CaseId, amount: Money) -> Entry {
+    Entry::two_lines(
+        EntryKind::ReceiptInTransit,
+        format!("处置款到账（待银行流水确认） receipt in transit for case {case_id}"),
+        Account::InTransit,
+        Account::CaseHeld(case_id),
+        amount,
+    )
+}
+
+/// The statement line of a receipt already credited from the disposal side: in transit → bank.
+pub fn clear_in_transit(bank: &str, amount: Money) -> Entry {
+    Entry::two_lines(
+        EntryKind::ClearInTransit,
+        "银行流水确认 receipt confirmed by the statement".to_string(),
+        Account::Bank(bank.to_string()),
+        Account::InTransit,
         amount,
     )
 }
@@ -397,7 +426,7 @@ pub fn validate(entry: &Entry, balances: &impl Balances) -> Result<(), LedgerErr
                 LedgerError::CaseBalanceWouldGoNegative { account, balance, change }
             }
             Account::Suspense => LedgerError::SuspenseBalanceWouldGoNegative { balance, change },
-            Account::Bank(_) => LedgerError::BankBalanceWouldGoNegative { account, balance, change },
+            Account::Bank(_) | Account::InTransit => LedgerError::BankBalanceWouldGoNegative { account, balance, change },
         });
     }
     Ok(())

@@ -96,7 +96,8 @@ pub fn reconcile(input: &ReconciliationInput) -> Reconciliation {
         if *account == this_bank {
             ledger_balance += fen;
         }
-        if account.is_bank() {
+        // The assets: the bank accounts and money in transit to them; everything else is held for someone.
+        if account.normal_side() == super::accounts::NormalSide::Debit {
             bank_balance += fen;
         } else {
             case_balances_total += fen;

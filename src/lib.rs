@@ -15,6 +15,8 @@ pub mod config;
 pub mod date;
 /// The demonstration court of `chuzhi demo`.
 pub mod demo;
+/// AUC, SELL, SELF, TRAD: auctions, sell-off, debt in kind, self-disposal (pure).
+pub mod disposal;
 /// Commands: load, decide in the domain, write state + nodes + audit + outbox in one transaction.
 pub mod engine;
 /// The closed list of outcome codes.

@@ -402,6 +402,47 @@ impl Engine {
         Ok(report)
     }
 
+    /// Validates an entry against the current balances and posts it in the caller's transaction (STYLE habit 10:
+    /// the journal entry is written with the change it records, or not at all). Returns `None` when an entry with
+    /// this source was posted before, so a retried command posts nothing twice.
+    pub(crate) async fn post_entry(
+        &self,
+        tx: &mut Tx,
+        audit_seq: i64,
+        court_id: i64,
+        entry: &Entry,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Outcome<Option<i64>> {
+        let accounts: Vec<String> = entry.lines.iter().map(|line| line.account.as_key()).collect();
+        let current = store::ledger::balances_tx(tx, court_id, &accounts).await?;
+        let mut balances = ledger::BalanceMap::new();
+        for line in &entry.lines {
+            let fen = current.get(&line.account.as_key()).copied().unwrap_or(0);
+            balances.set(line.account.clone(), Money::from_fen(fen));
+        }
+        ledger::validate(entry, &balances)?;
+        let lines = line_rows(entry)?;
+        let row = store::ledger::EntryRow {
+            court_id,
+            kind: entry.kind.as_str(),
+            memo: &entry.memo,
+            source,
+            posted_on: local_date(now),
+            posted_at: now,
+            audit_seq,
+            lines: &lines,
+        };
+        store::ledger::post(tx, &row).await.map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_check_violation() => Refusal::rule_violation(
+                "case_balance_would_go_negative",
+                "FUND-2",
+                "the case's funds do not cover this entry (checked again by the database)",
+            ),
+            _ => Refusal::internal(error),
+        })
+    }
+
     /// The court's unidentified funds not yet claimed, with their age in days (FUND-3's ageing report).
     pub async fn suspense(&self, principal: &Principal) -> Outcome<Vec<SuspenseView>> {
         let today = local_date(self.now());

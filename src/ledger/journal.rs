@@ -366,6 +366,11 @@ impl BalanceMap {
         BalanceMap::default()
     }
 
+    /// Sets an account's balance as read from the store.
+    pub fn set(&mut self, account: Account, balance: Money) {
+        self.balances_fen.insert(account, balance.fen());
+    }
+
     /// Validates the entry against these balances and applies it; changes nothing when it refuses.
     pub fn post(&mut self, entry: &Entry) -> Result<(), LedgerError> {
         validate(entry, self)?;

@@ -419,23 +419,26 @@ pub fn check_bid_log(rules: &AuctionRules, bids: &[Bid], reported: &ReportedResu
                     });
                     None
                 }
+                Some(current)
+                    if bid.amount > current.amount
+                        && rules.increment_multiples_only
+                        && !multiple_of(bid.amount.fen() - current.amount.fen(), rules.increment) =>
+                {
+                    invalid(
+                        DiscrepancyCode::BidOffIncrement,
+                        format!(
+                            "{}'s bid of {} is not the current price {} plus a whole number of increments of {}",
+                            bid.bidder, bid.amount, current.amount, rules.increment
+                        ),
+                    )
+                }
                 Some(current) if bid.amount > current.amount => {
-                    if rules.increment_multiples_only && !multiple_of(bid.amount.fen() - current.amount.fen(), rules.increment) {
-                        invalid(
-                            DiscrepancyCode::BidOffIncrement,
-                            format!(
-                                "{}'s bid of {} is not the current price {} plus a whole number of increments of {}",
-                                bid.bidder, bid.amount, current.amount, rules.increment
-                            ),
-                        )
-                    } else {
-                        leader = Some(Leader {
-                            index,
-                            amount: bid.amount,
-                            rank,
-                        });
-                        None
-                    }
+                    leader = Some(Leader {
+                        index,
+                        amount: bid.amount,
+                        rank,
+                    });
+                    None
                 }
                 Some(current) if bid.amount == current.amount && rank.is_some() => {
                     // AUC-10 (art 21): a confirmed holder may match the current price; whether the match leads

@@ -27,7 +27,7 @@ mod tests;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -352,24 +352,18 @@ impl<'a> ReferenceAssigner<'a> {
             };
         }
         let mut hasher = Sha256::new();
-        let value_date = line.value_date.map(|date| date.to_string()).unwrap_or_default();
-        let amount = line.amount.fen().to_string();
-        let fields: [&str; 9] = [
-            self.account,
-            &line.booking_date.to_string(),
-            &value_date,
-            &amount,
-            &line.currency,
+        hash_field(&mut hasher, self.account);
+        hasher.update(line.booking_date.num_days_from_ce().to_le_bytes());
+        hasher.update(line.value_date.map_or(i32::MIN, |date| date.num_days_from_ce()).to_le_bytes());
+        hasher.update(line.amount.fen().to_le_bytes());
+        for field in [
+            line.currency.as_str(),
             line.counterparty_name.as_deref().unwrap_or(""),
             line.counterparty_account.as_deref().unwrap_or(""),
             line.virtual_account.as_deref().unwrap_or(""),
             &line.remittance,
-        ];
-        for field in fields {
-            // Length-prefixed, so no two different field lists hash the same bytes.
-            let normalized = normalize_text(field);
-            hasher.update((normalized.len() as u64).to_le_bytes());
-            hasher.update(normalized.as_bytes());
+        ] {
+            hash_field(&mut hasher, field);
         }
         let digest: [u8; 32] = hasher.finalize_reset().into();
         let occurrence = self.seen_hashes.entry(digest).or_insert(0);
@@ -379,6 +373,20 @@ impl<'a> ReferenceAssigner<'a> {
         hasher.update(index.to_le_bytes());
         format!("sha256:{}", hex::encode(hasher.finalize()))
     }
+}
+
+/// Feeds a text field to the hash with its white space normalised (as `normalize_text`, without allocating), then
+/// the byte 0xFF, which never occurs in UTF-8: so no two different lists of fields hash the same bytes.
+fn hash_field(hasher: &mut Sha256, text: &str) {
+    let mut first = true;
+    for word in text.split(char::is_whitespace).filter(|word| !word.is_empty()) {
+        if !first {
+            hasher.update(b" ");
+        }
+        hasher.update(word.as_bytes());
+        first = false;
+    }
+    hasher.update([0xFF]);
 }
 
 /// Banks write placeholders where they have no reference; those identify nothing.

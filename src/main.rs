@@ -57,6 +57,26 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Import a bank statement (CSV, MT940, camt.053) into the execution-fund ledger; lines imported before post
+    /// nothing again (FUND-1, FUND-3).
+    ImportStatement {
+        /// The statement file.
+        file: std::path::PathBuf,
+        /// The court's code (its collection accounts' prefix).
+        #[arg(long)]
+        court: String,
+        /// csv, mt940 or camt053; detected from the content when absent.
+        #[arg(long)]
+        format: Option<chuzhi::statements::StatementFormat>,
+        /// A CSV layout file (JSON); default: CHUZHI_CSV_LAYOUT or the built-in one.
+        #[arg(long)]
+        layout: Option<std::path::PathBuf>,
+        /// Who runs the import, for the audit log.
+        #[arg(long, default_value = "cli")]
+        operator: String,
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Load a demonstration court and walk it through a week of sweeps.
     Demo {
         #[arg(long, value_parser = parse_instant)]
@@ -217,6 +237,45 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let engine = chuzhi::open(&config, Arc::new(SystemClock)).await?;
             let token = engine.create_token(&court, &user, role).await.map_err(refused)?;
             println!("{token}");
+        }
+        Command::ImportStatement {
+            file,
+            court,
+            format,
+            layout,
+            operator,
+            at,
+        } => {
+            let clock: Arc<dyn Clock> = match at {
+                Some(at) => Arc::new(ManualClock::new(at)),
+                None => Arc::new(SystemClock),
+            };
+            let engine = chuzhi::open(&config, clock).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let layout = match layout {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                    Some(chuzhi::statements::CsvLayout::from_json(&text).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?)
+                }
+                None => None,
+            };
+            let name = file.file_name().and_then(|name| name.to_str());
+            let report = engine
+                .import_statement_file(&court, &operator, &bytes, format, name, layout.as_ref())
+                .await
+                .map_err(refused)?;
+            println!(
+                "{} lines: {} new, {} imported before; {} by collection account, {} by case number, {} to suspense (不明款), {} debits; {} yuan to cases, {} yuan in suspense",
+                report.lines_total,
+                report.lines_new,
+                report.already_imported,
+                report.matched_by_collection_account,
+                report.matched_by_case_number,
+                report.to_suspense,
+                report.debits,
+                report.credited_to_cases,
+                report.held_in_suspense
+            );
         }
         Command::Demo { at } => {
             let clock = Arc::new(ManualClock::new(at.unwrap_or_else(|| SystemClock.now())));

@@ -28,9 +28,9 @@
 //! carry each stage's data. `Disposal::apply` dispatches a `Command` to the transition methods, so a stored event can
 //! be replayed. Node effects are computed, never written by hand: see `limits`.
 
-pub mod bid_log;
 mod aftermath;
 mod auction;
+pub mod bid_log;
 mod debt_in_kind;
 mod error;
 mod limits;

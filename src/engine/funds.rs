@@ -95,6 +95,9 @@ fn line_rows(entry: &Entry) -> Outcome<Vec<LineRow>> {
         .collect()
 }
 
+/// One new statement line decided: the line, its entry's source, how it matched, its case, and its entry.
+type Decided<'a> = (&'a statements::StatementLine, String, &'static str, Option<i64>, Option<Entry>);
+
 /// The source of the entry that credits a case with a receipt: the case and the bank's reference of the payment.
 pub fn receipt_source(case_id: i64, bank_reference: &str) -> String {
     format!("receipt:{case_id}:{bank_reference}")
@@ -140,7 +143,40 @@ impl Engine {
         let layout = request.layout.or(self.csv_layout.as_deref());
         let statement = statements::read_statement(request.bytes, format, layout)?;
         let file_sha256 = hex::encode(Sha256::digest(request.bytes));
-        self.import_parsed(principal.court_id, &principal.actor(), &statement, &file_sha256).await
+        self.import_parsed(principal.court_id, &principal.actor(), &statement, &file_sha256)
+            .await
+    }
+
+    /// `chuzhi import-statement`: imports a file for the court with this code, recorded as the operator's (the CLI
+    /// runs on the server, as finance's batch job).
+    pub async fn import_statement_file(
+        &self,
+        court_code: &str,
+        operator: &str,
+        bytes: &[u8],
+        format: Option<StatementFormat>,
+        file_name: Option<&str>,
+        layout: Option<&CsvLayout>,
+    ) -> Outcome<ImportReport> {
+        let court = store::auth::court_by_code(&self.db, court_code)
+            .await?
+            .ok_or_else(|| Refusal::new(Code::InvalidField, format!("there is no court with code {court_code}")))?;
+        let principal = Principal {
+            user: operator.to_string(),
+            court_id: court.id,
+            court_code: court_code.to_string(),
+            role: Role::Finance,
+        };
+        self.import_statement(
+            &principal,
+            ImportRequest {
+                bytes,
+                format,
+                file_name,
+                layout,
+            },
+        )
+        .await
     }
 
     /// Imports a statement already read (the CLI and the benches come in here too).
@@ -154,13 +190,19 @@ impl Engine {
             return Err(Refusal::rule_violation(
                 "statement_currency_not_cny",
                 "FUND-2",
-                format!("the execution-fund account keeps renminbi; this statement is in {}", statement.currency),
+                format!(
+                    "the execution-fund account keeps renminbi; this statement is in {}",
+                    statement.currency
+                ),
             ));
         }
         if let Some(line) = statement.lines.iter().find(|line| line.booking_date > today) {
             return Err(Refusal::new(
                 Code::InvalidField,
-                format!("line {} is booked on {}, after today ({today})", line.line_number, line.booking_date),
+                format!(
+                    "line {} is booked on {}, after today ({today})",
+                    line.line_number, line.booking_date
+                ),
             ));
         }
         let mut cases = CourtCases {
@@ -172,7 +214,9 @@ impl Engine {
                 case_id,
                 case_number: case_number.clone(),
             };
-            cases.by_number.insert(statements::normalize_case_number(&case_number), case.clone());
+            cases
+                .by_number
+                .insert(statements::normalize_case_number(&case_number), case.clone());
             cases.by_account.insert(account, case);
         }
         let mut report = ImportReport {
@@ -190,7 +234,17 @@ impl Engine {
         for (index, chunk) in chunks.iter().enumerate() {
             let mut write = self.db.begin_write(now).await?;
             let chunk_report = self
-                .import_chunk(&mut write.tx, write.seq, court_id, actor, statement, chunk, file_sha256, &cases, now)
+                .import_chunk(
+                    &mut write.tx,
+                    write.seq,
+                    court_id,
+                    actor,
+                    statement,
+                    chunk,
+                    file_sha256,
+                    &cases,
+                    now,
+                )
                 .await?;
             let payload = serde_json::json!({
                 "bank_account": statement.account,
@@ -200,7 +254,12 @@ impl Engine {
                 "report": chunk_report,
             });
             write
-                .commit(EventDraft::change(actor, "funds.import_statement", format!("bank:{}", statement.account), payload))
+                .commit(EventDraft::change(
+                    actor,
+                    "funds.import_statement",
+                    format!("bank:{}", statement.account),
+                    payload,
+                ))
                 .await?;
             report.lines_new += chunk_report.lines_new;
             report.already_imported += chunk_report.already_imported;
@@ -309,7 +368,7 @@ impl Engine {
             }
             decided.push((*line, source, match_kind, case_id, entry));
         }
-        let bulk = |decided: &[(&statements::StatementLine, String, &str, Option<i64>, Option<Entry>)]| -> Vec<rows::BulkEntry> {
+        let bulk = |decided: &[Decided]| -> Vec<rows::BulkEntry> {
             decided
                 .iter()
                 .filter_map(|(line, source, _, _, entry)| {
@@ -453,6 +512,120 @@ impl Engine {
             .collect())
     }
 
+    /// Finance asks to claim unidentified funds into a case, with the reason (FUND-3). Nothing moves until someone
+    /// else approves.
+    pub async fn request_suspense_claim(&self, principal: &Principal, item_id: i64, case_id: i64, reason: &str) -> Outcome<SuspenseView> {
+        finance_only(principal, "claiming unidentified funds")?;
+        if reason.trim().is_empty() || reason.chars().any(char::is_control) && !reason.contains('\n') {
+            return Err(Refusal::new(
+                Code::InvalidField,
+                "reason must name the evidence that identifies the payer and the case",
+            ));
+        }
+        let now = self.now();
+        let mut write = self.db.begin_write(now).await?;
+        let item = rows::suspense_for_update(&mut write.tx, principal.court_id, item_id)
+            .await?
+            .ok_or_else(|| {
+                Refusal::new(
+                    Code::InvalidPath,
+                    format!("there is no unidentified receipt {item_id} in your court"),
+                )
+            })?;
+        if item.status != "open" {
+            return Err(Refusal::rule_violation(
+                "suspense_item_not_open",
+                "FUND-3",
+                format!("unidentified receipt {item_id} is {}, not open", item.status),
+            ));
+        }
+        store::registry::case_in_court_tx(&mut write.tx, principal.court_id, case_id)
+            .await?
+            .ok_or_else(|| Refusal::new(Code::CaseNotFound, format!("there is no case {case_id} in your court")))?;
+        rows::request_claim(&mut write.tx, item_id, case_id, &principal.user, reason.trim()).await?;
+        let item = rows::suspense_for_update(&mut write.tx, principal.court_id, item_id)
+            .await?
+            .ok_or_else(|| Refusal::internal("suspense item vanished"))?;
+        let payload = serde_json::json!({ "item_id": item_id, "case_id": case_id, "reason": reason.trim() });
+        write
+            .commit(EventDraft::change(
+                &principal.actor(),
+                "funds.request_suspense_claim",
+                format!("suspense:{item_id}"),
+                payload,
+            ))
+            .await?;
+        Ok(SuspenseView::new(item, local_date(now)))
+    }
+
+    /// A judge or the bureau head (supervisor) approves a claim someone else asked for; the funds move from suspense
+    /// to the case's held account in the same transaction (FUND-3: "严格审批").
+    pub async fn approve_suspense_claim(&self, principal: &Principal, item_id: i64, reference: &str) -> Outcome<SuspenseView> {
+        if !matches!(principal.role, Role::Judge | Role::Supervisor) {
+            return Err(Refusal::new(
+                Code::RoleNotAllowed,
+                format!(
+                    "approving a claim of unidentified funds is for a judge or the bureau head, not the role {}",
+                    principal.role
+                ),
+            ));
+        }
+        if reference.trim().is_empty() {
+            return Err(Refusal::new(Code::InvalidField, "reference must name the approval form"));
+        }
+        let now = self.now();
+        let mut write = self.db.begin_write(now).await?;
+        let item = rows::suspense_for_update(&mut write.tx, principal.court_id, item_id)
+            .await?
+            .ok_or_else(|| {
+                Refusal::new(
+                    Code::InvalidPath,
+                    format!("there is no unidentified receipt {item_id} in your court"),
+                )
+            })?;
+        let (Some(case_id), "claim_requested") = (item.claim_case_id, item.status.as_str()) else {
+            return Err(Refusal::rule_violation(
+                "claim_needs_request",
+                "FUND-3",
+                format!(
+                    "unidentified receipt {item_id} is {}: finance asks for the claim first",
+                    item.status
+                ),
+            ));
+        };
+        if item.claim_requested_by.as_deref() == Some(principal.user.as_str()) {
+            return Err(Refusal::rule_violation(
+                "approver_is_requester",
+                "FUND-3",
+                "the claim must be approved by someone other than the one who asked for it",
+            ));
+        }
+        let entry = ledger::claim_from_suspense(case_id, Money::from_fen(item.amount_fen));
+        self.post_entry(
+            &mut write.tx,
+            write.seq,
+            principal.court_id,
+            &entry,
+            &format!("suspense_claim:{item_id}"),
+            now,
+        )
+        .await?;
+        rows::approve_claim(&mut write.tx, item_id, &principal.user, now).await?;
+        let item = rows::suspense_for_update(&mut write.tx, principal.court_id, item_id)
+            .await?
+            .ok_or_else(|| Refusal::internal("suspense item vanished"))?;
+        let payload = serde_json::json!({ "item_id": item_id, "case_id": case_id, "amount": Money::from_fen(item.amount_fen), "reference": reference.trim() });
+        write
+            .commit(EventDraft::change(
+                &principal.actor(),
+                "funds.approve_suspense_claim",
+                format!("suspense:{item_id}"),
+                payload,
+            ))
+            .await?;
+        Ok(SuspenseView::new(item, local_date(now)))
+    }
+
     /// Every account balance of the court, or of one case.
     pub async fn balances(&self, principal: &Principal, case_id: Option<i64>) -> Outcome<Vec<BalanceView>> {
         Ok(store::ledger::balances(&self.db, principal.court_id, case_id)
@@ -520,4 +693,3 @@ impl SuspenseView {
         }
     }
 }
-

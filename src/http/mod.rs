@@ -2,6 +2,7 @@
 //! engine; one error envelope; every refused command is audited by `guard`.
 
 pub mod error;
+mod funds;
 mod handlers;
 mod idempotency;
 mod openapi;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/alerts", get(handlers::list_alerts))
         .route("/sweeps", post(handlers::run_sweep))
         .route("/me", get(handlers::me))
+        .merge(funds::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), guard));
     Router::new()
         .nest("/api/v1", api)

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types (utoipa), served at `/api/openapi.json`.
 
-use super::handlers;
+use super::{funds, handlers};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
         handlers::register_asset, handlers::list_assets, handlers::get_asset,
         handlers::list_nodes, handlers::get_node, handlers::list_alerts, handlers::run_sweep, handlers::me,
         handlers::start_valuation, handlers::get_valuation, handlers::valuation_command,
+        funds::import_statement, funds::list_suspense, funds::request_claim, funds::approve_claim, funds::balances,
     ),
     components(schemas(crate::registry::NewCase, crate::registry::NewAsset, crate::registry::AssetKind, super::error::ErrorEnvelope)),
     modifiers(&BearerAuth)

@@ -244,7 +244,8 @@ pub struct SuspenseView {
     pub approved_by: Option<String>,
 }
 
-const SUSPENSE_COLUMNS: &str = "s.id, s.amount_fen, s.arrived_on, s.claim_due_on, s.status, l.bank_account, l.bank_reference, l.counterparty_name,
+const SUSPENSE_COLUMNS: &str =
+    "s.id, s.amount_fen, s.arrived_on, s.claim_due_on, s.status, l.bank_account, l.bank_reference, l.counterparty_name,
      l.counterparty_account, l.remittance, s.claim_case_id, s.claim_requested_by, s.claim_reason, s.approved_by";
 
 /// The court's unidentified funds not yet claimed, oldest first.

@@ -1,0 +1,185 @@
+//! The execution-fund ledger through the API (FUND-1…FUND-3): statements imported, matched to cases by collection
+//! account then case number, the rest held in suspense; imports that post nothing twice; claims that need an
+//! approval; balances checked again by an independent query.
+
+use crate::harness::*;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+const MT940: &str = include_str!("../../fixtures/statements/sample.mt940");
+const CAMT053: &str = include_str!("../../fixtures/statements/sample.camt053.xml");
+
+/// The three cases the fixtures pay: sequence 1 (collection account 370102000000014), 执2号 and 执恢3号.
+async fn three_cases(app: &TestApp) -> [i64; 3] {
+    [
+        register_case(app, "（2026）鲁0102执1号", "2026-01-02").await,
+        register_case(app, "(2026)鲁0102执2号", "2026-01-02").await,
+        register_case(app, "（2026）鲁0102执恢3号", "2026-01-02").await,
+    ]
+}
+
+async fn balance(app: &TestApp, account: &str) -> String {
+    let (status, balances) = app.get("/api/v1/balances", &app.finance).await;
+    assert_eq!(status, StatusCode::OK);
+    balances
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["account"] == account)
+        .map(|row| row["balance"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| "0.00".to_string())
+}
+
+/// STYLE habit 11: every entry balances and every running balance equals its lines, by independent queries.
+async fn assert_books_balance(app: &TestApp) {
+    assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
+    let totals = chuzhi::store::ledger::line_totals(app.db(), 1).await.unwrap();
+    let stored = chuzhi::store::ledger::balances(app.db(), 1, None).await.unwrap();
+    for (account, debits, credits) in totals {
+        let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
+        let expected = parsed.signed_change_fen(debits, credits).unwrap();
+        let row = stored.iter().find(|row| row.account == account).unwrap();
+        assert_eq!(row.balance_fen, expected, "{account}");
+        assert!(row.case_id.is_none() || row.balance_fen >= 0, "{account} negative");
+    }
+}
+
+async fn import(app: &TestApp, format: &str, body: &str) -> (StatusCode, Value) {
+    app.call(
+        "POST",
+        &format!("/api/v1/statements?format={format}"),
+        Some(&app.finance),
+        Some(body),
+    )
+    .await
+}
+
+both_backends! {
+    async fn fund_1_fund_3_an_mt940_statement_is_matched_to_cases_and_importing_it_twice_changes_nothing(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        let [first, second, third] = three_cases(app).await;
+        let (status, report) = import(app, "mt940", MT940).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["lines_total"], 6);
+        assert_eq!(report["lines_new"], 6);
+        assert_eq!(report["matched_by_collection_account"], 1);
+        assert_eq!(report["matched_by_case_number"], 2);
+        // 88.00 names nothing; 300.00 names case 1's account and case 2's number: ambiguous, so suspense (FUND-1).
+        assert_eq!(report["to_suspense"], 2);
+        assert_eq!(report["debits"], 1);
+        assert_eq!(report["credited_to_cases"], "1012845.67");
+        assert_eq!(report["held_in_suspense"], "388.00");
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00");
+        assert_eq!(balance(app, &format!("case:{third}:held")).await, "500.00");
+        assert_eq!(balance(app, "suspense").await, "388.00");
+        assert_eq!(balance(app, "bank:37010201040012345678").await, "1013233.67");
+        assert_books_balance(app).await;
+
+        // The same file again: every line is known, nothing is posted (SPEC §3.6).
+        let entries = app.count("ledger_entries").await;
+        let lines = app.count("statement_lines").await;
+        let (status, again) = import(app, "mt940", MT940).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again["lines_new"], 0);
+        assert_eq!(again["already_imported"], 6);
+        assert_eq!(app.count("ledger_entries").await, entries);
+        assert_eq!(app.count("statement_lines").await, lines);
+        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00");
+
+        // FUND-3: the suspense list shows the claim deadline, 3 working days after arrival, and the age.
+        let (status, suspense) = app.get("/api/v1/suspense", &app.finance).await;
+        assert_eq!(status, StatusCode::OK);
+        let items = suspense.as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0]["amount"], "88.00");
+        assert_eq!(items[0]["arrived_on"], "2026-01-07");
+        assert_eq!(items[0]["claim_due_on"], "2026-01-12");
+        assert_eq!(items[0]["age_days"], 2);
+    }
+}
+
+both_backends! {
+    async fn fund_1_a_camt053_statement_is_matched_the_same_way(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        let [first, second, third] = three_cases(app).await;
+        let (status, report) = import(app, "camt053", CAMT053).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        // camt.053 carries the virtual sub-account (子账号) the third payer paid to: matched by account this time.
+        assert_eq!(report["matched_by_collection_account"], 2);
+        assert_eq!(report["matched_by_case_number"], 1);
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00");
+        assert_eq!(balance(app, &format!("case:{third}:held")).await, "500.00");
+        assert_books_balance(app).await;
+        let (_, again) = import(app, "camt053", CAMT053).await;
+        assert_eq!(again["lines_new"], 0);
+    }
+}
+
+both_backends! {
+    async fn fund_3_a_claim_from_suspense_needs_another_persons_approval(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        let [first, _, _] = three_cases(app).await;
+        assert_eq!(import(app, "mt940", MT940).await.0, StatusCode::OK);
+        let (_, suspense) = app.get("/api/v1/suspense", &app.finance).await;
+        let item = suspense[0]["id"].as_i64().unwrap();
+
+        // Approving before anyone asked is refused; an assistant may not ask.
+        let (status, refused) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.judge, &json!({ "reference": "审批-1" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "claim_needs_request");
+        assert_eq!(refused["error"]["rule"], "FUND-3");
+        let claim = json!({ "case_id": first, "reason": "王五来电确认为（2026）鲁0102执1号还款" });
+        let (status, _) = app.post(&format!("/api/v1/suspense/{item}/claim"), &app.assistant, &claim).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, asked) = app.post(&format!("/api/v1/suspense/{item}/claim"), &app.finance, &claim).await;
+        assert_eq!(status, StatusCode::OK, "{asked}");
+        assert_eq!(asked["status"], "claim_requested");
+        assert_eq!(balance(app, "suspense").await, "388.00", "nothing moves before the approval");
+
+        // Finance cannot approve its own request; the judge can.
+        let (status, _) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.finance, &json!({ "reference": "审批-1" })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, approved) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.judge, &json!({ "reference": "审批-1" })).await;
+        assert_eq!(status, StatusCode::OK, "{approved}");
+        assert_eq!(approved["status"], "claimed");
+        assert_eq!(balance(app, "suspense").await, "300.00");
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12433.67");
+        assert_books_balance(app).await;
+        let (status, _) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.judge, &json!({ "reference": "审批-1" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a claim is approved once");
+    }
+}
+
+both_backends! {
+    async fn fund_2_a_gbk_csv_statement_imports_through_the_cli_entry_and_bad_files_change_nothing(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        three_cases(app).await;
+        let gbk = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/statements/sample_gbk.csv")).unwrap();
+        let layout = chuzhi::statements::CsvLayout::from_json(include_str!("../../fixtures/statements/csv_layout_gbk.json")).unwrap();
+        let report = app
+            .engine
+            .import_statement_file(COURT_CODE, "财务-张", &gbk, Some(chuzhi::statements::StatementFormat::Csv), None, Some(&layout))
+            .await
+            .expect("imported");
+        assert!(report.lines_new > 0);
+        assert_eq!(report.lines_new, report.lines_total);
+        assert_books_balance(app).await;
+
+        let entries = app.count("ledger_entries").await;
+        let (status, refused) = import(app, "mt940", "not a statement").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        let (status, refused) = import(app, "xls", MT940).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(refused["error"]["code"], "invalid_query");
+        // A statement booked in the future is refused whole.
+        app.set_now("2026-01-06T10:00:00+08:00");
+        let (status, refused) = import(app, "camt053", CAMT053).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "invalid_field");
+        assert_eq!(app.count("ledger_entries").await, entries);
+        let (status, _) = app.call("POST", "/api/v1/statements?format=mt940", Some(&app.judge), Some(MT940)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "statements are finance's");
+    }
+}

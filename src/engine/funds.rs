@@ -438,26 +438,24 @@ impl Engine {
         }
         let line_ids = rows::insert_statement_lines(tx, court_id, bank, import_id, &statement_lines).await?;
         // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age).
+        let mut suspense = Vec::new();
         for (line, source, match_kind, _, _) in &decided {
             if *match_kind != "suspense" {
                 continue;
             }
-            let line_id = *line_ids
-                .get(&line.bank_reference)
-                .ok_or_else(|| Refusal::internal(format!("statement line {} was not stored", line.bank_reference)))?;
-            rows::insert_suspense(
-                tx,
-                court_id,
-                &rows::SuspenseRow {
-                    statement_line_id: line_id,
-                    amount_fen: line.amount.fen(),
-                    arrived_on: line.booking_date,
-                    claim_due_on: self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period),
-                    entry_id: entry_ids[source],
-                },
-            )
-            .await?;
+            suspense.push(rows::SuspenseRow {
+                statement_line_id: *line_ids
+                    .get(&line.bank_reference)
+                    .ok_or_else(|| Refusal::internal(format!("statement line {} was not stored", line.bank_reference)))?,
+                amount_fen: line.amount.fen(),
+                arrived_on: line.booking_date,
+                claim_due_on: self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period),
+                entry_id: *entry_ids
+                    .get(source)
+                    .ok_or_else(|| Refusal::internal(format!("suspense entry {source} was not posted")))?,
+            });
         }
+        rows::insert_suspense(tx, court_id, &suspense).await?;
         Ok(report)
     }
 

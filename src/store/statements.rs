@@ -209,21 +209,25 @@ pub struct SuspenseRow {
     pub entry_id: i64,
 }
 
-pub async fn insert_suspense(tx: &mut Tx, court_id: i64, row: &SuspenseRow) -> Result<i64, sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query_scalar(
-            "insert into suspense_items (court_id, statement_line_id, amount_fen, arrived_on, claim_due_on, status, entry_id)
-             values ($1, $2, $3, $4, $5, 'open', $6) returning id",
-        )
-        .bind(court_id)
-        .bind(row.statement_line_id)
-        .bind(row.amount_fen)
-        .bind(row.arrived_on)
-        .bind(row.claim_due_on)
-        .bind(row.entry_id)
-        .fetch_one(conn)
-        .await
-    })
+pub async fn insert_suspense(tx: &mut Tx, court_id: i64, items: &[SuspenseRow]) -> Result<(), sqlx::Error> {
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new(
+                "insert into suspense_items (court_id, statement_line_id, amount_fen, arrived_on, claim_due_on, status, entry_id) ",
+            );
+            query.push_values(chunk, |mut row, item| {
+                row.push_bind(court_id)
+                    .push_bind(item.statement_line_id)
+                    .push_bind(item.amount_fen)
+                    .push_bind(item.arrived_on)
+                    .push_bind(item.claim_due_on)
+                    .push_bind("open")
+                    .push_bind(item.entry_id);
+            });
+            query.build().execute(conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

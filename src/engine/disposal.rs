@@ -283,7 +283,10 @@ impl Engine {
                 ));
             }
             (Step::Command(command), Role::Assistant | Role::Admin) if reserved_to_judges(command) => {
-                return Err(Refusal::new(Code::RoleNotAllowed, format!("{} is the judge's decision", command.name())));
+                return Err(Refusal::new(
+                    Code::RoleNotAllowed,
+                    format!("{} is the judge's decision", command.name()),
+                ));
             }
             _ => {}
         }
@@ -318,10 +321,15 @@ impl Engine {
             }
             (Step::Command(_), None) => return Err(not_started(asset_id)),
             (Step::Command(command), Some(row)) => {
-                let state: Disposal =
-                    serde_json::from_str(&row.state).map_err(|error| Refusal::internal(format!("disposal of asset {asset_id}: {error}")))?;
+                let state: Disposal = serde_json::from_str(&row.state)
+                    .map_err(|error| Refusal::internal(format!("disposal of asset {asset_id}: {error}")))?;
                 let (command, lot_seed) = self.complete_disposal_command(command)?;
-                (state.apply(command, today, &self.calendar)?, row.version + 1, row.stop_flagged_at, lot_seed)
+                (
+                    state.apply(command, today, &self.calendar)?,
+                    row.version + 1,
+                    row.stop_flagged_at,
+                    lot_seed,
+                )
             }
         };
         let Transition {
@@ -349,11 +357,7 @@ impl Engine {
         store::disposal::append_event(tx, asset_id, version, event.on, &event_json.to_string(), audit_seq).await?;
         // TRAD-5: the seed of a lot is kept only when the core drew one, so the draw can be re-run from it.
         if let Some(seed) = lot_seed {
-            if event
-                .outcomes
-                .iter()
-                .any(|outcome| matches!(outcome, DomainOutcome::TakerDrawn(_)))
-            {
+            if event.outcomes.iter().any(|outcome| matches!(outcome, DomainOutcome::TakerDrawn(_))) {
                 store::disposal::insert_lot_seed(tx, asset_id, &seed, now).await?;
             }
         }
@@ -399,7 +403,8 @@ impl Engine {
         let mut other_parties: Vec<String> = applicants.iter().skip(1).chain(debtors.iter().skip(1)).cloned().collect();
         other_parties.extend(request.other_parties.iter().cloned());
         Ok(StartDisposal {
-            asset_kind: AssetKind::parse(&asset.kind).ok_or_else(|| Refusal::internal(format!("asset {asset_id} has kind {}", asset.kind)))?,
+            asset_kind: AssetKind::parse(&asset.kind)
+                .ok_or_else(|| Refusal::internal(format!("asset {asset_id} has kind {}", asset.kind)))?,
             reference_price: price.amount,
             validity_ends_on: price.validity_ends_on,
             grace_ends_on: price.grace_ends_on,
@@ -508,7 +513,10 @@ impl Engine {
                         asset.case_id,
                         Audience::Parties,
                         "TRAD-5",
-                        format!("asset {} is taken in payment by {taker} at {price}; difference to pay: {top_up}", asset.id),
+                        format!(
+                            "asset {} is taken in payment by {taker} at {price}; difference to pay: {top_up}",
+                            asset.id
+                        ),
                     );
                     store::nodes::enqueue(tx, DISPOSAL_NOTICE_TOPIC, Some(asset.court_id), &payload, now).await?;
                     check_coverage = true;
@@ -556,7 +564,10 @@ impl Engine {
                         amount,
                         ..
                     } => *paid += amount.fen(),
-                    Signal::FundsReceived { .. } | Signal::DisposalStarted { .. } | Signal::SaleStarted { .. } | Signal::Released { .. } => {}
+                    Signal::FundsReceived { .. }
+                    | Signal::DisposalStarted { .. }
+                    | Signal::SaleStarted { .. }
+                    | Signal::Released { .. } => {}
                 }
             }
         }
@@ -566,7 +577,10 @@ impl Engine {
             return Ok(Vec::new());
         }
         let mut flagged = Vec::new();
-        for row in disposals.iter().filter(|row| row.asset_id != asset.id && row.stop_flagged_at.is_none()) {
+        for row in disposals
+            .iter()
+            .filter(|row| row.asset_id != asset.id && row.stop_flagged_at.is_none())
+        {
             let state: Disposal = serde_json::from_str(&row.state).map_err(Refusal::internal)?;
             if !not_yet_sold(&state.stage) {
                 continue;
@@ -620,7 +634,10 @@ impl Engine {
             (Some(bids), None) => bids.clone(),
             (None, Some(csv)) => bid_log::parse_bid_log_csv(csv)?,
             (Some(_), Some(_)) | (None, None) => {
-                return Err(Refusal::new(Code::InvalidField, "send the bids either as bids (JSON) or as bids_csv, not both"))
+                return Err(Refusal::new(
+                    Code::InvalidField,
+                    "send the bids either as bids (JSON) or as bids_csv, not both",
+                ))
             }
         };
         let now = self.now();

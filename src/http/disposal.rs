@@ -44,7 +44,10 @@ pub async fn start_disposal(
     ApiJson(request): ApiJson<StartDisposalRequest>,
 ) -> ApiResult<(StatusCode, Json<DisposalView>)> {
     let id = asset_id(id)?;
-    Ok((StatusCode::CREATED, Json(state.engine.start_disposal(&principal, id, request).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.engine.start_disposal(&principal, id, request).await?),
+    ))
 }
 
 /// The asset's disposal: its stage, whole state, TRAD-11 stop flag and, once sold, the REF-41…43 fees.

@@ -25,7 +25,12 @@ async fn priced_asset(app: &TestApp, case_id: i64, kind: &str, price: &str, nego
     let precheck = json!({ "command": "record_precheck", "precheck": {
         "title": "被执行人所有", "encumbrances": "无", "occupancy": "法院扣押", "tax_arrears": "无", "defects": "无" } });
     valuation_command(app, asset_id, precheck).await;
-    valuation_command(app, asset_id, json!({ "command": "open_negotiation", "deadline": negotiation_deadline })).await;
+    valuation_command(
+        app,
+        asset_id,
+        json!({ "command": "open_negotiation", "deadline": negotiation_deadline }),
+    )
+    .await;
     let fixed = valuation_command(
         app,
         asset_id,
@@ -57,8 +62,10 @@ async fn ok(app: &TestApp, token: &str, asset_id: i64, body: Value) -> Value {
     answer
 }
 
-/// The panel's plan of the first round (AUC-17) on the register's first platform (AUC-2).
-fn plan(app: &TestApp, decided_on: &str, starting: &str, deposit: &str, announcement_on: &str, starts_at: &str, ends_at: &str, balance_due_on: &str) -> Value {
+/// The panel's plan of a round (AUC-17) on the register's first platform (AUC-2); `schedule` is the announcement
+/// date, the bidding's start and end, and the balance deadline.
+fn plan(app: &TestApp, decided_on: &str, starting: &str, deposit: &str, schedule: [&str; 4]) -> Value {
+    let [announcement_on, starts_at, ends_at, balance_due_on] = schedule;
     json!({
         "command": "decide_auction_plan",
         "panel": { "decision_id": format!("合议-{decided_on}"), "decided_on": decided_on, "members": ["审判长甲", "审判员乙", "人民陪审员丙"] },
@@ -75,7 +82,13 @@ fn plan(app: &TestApp, decided_on: &str, starting: &str, deposit: &str, announce
 /// AUC-7: every party is told in writing today.
 async fn notify_parties(app: &TestApp, asset_id: i64, view: &Value) {
     for party in view["state"]["parties"].as_array().unwrap() {
-        ok(app, &app.assistant, asset_id, json!({ "command": "record_notice", "recipient": party, "means": { "means": "written" } })).await;
+        ok(
+            app,
+            &app.assistant,
+            asset_id,
+            json!({ "command": "record_notice", "recipient": party, "means": { "means": "written" } }),
+        )
+        .await;
     }
 }
 
@@ -83,7 +96,13 @@ async fn notify_parties(app: &TestApp, asset_id: i64, view: &Value) {
 async fn announced(app: &TestApp, asset_id: i64, starting: &str, deposit: &str) -> Value {
     app.set_now("2026-03-02T15:00:00+08:00");
     let view = start(app, asset_id).await;
-    let round = plan(app, "2026-03-02", starting, deposit, "2026-03-06", "2026-03-23T10:00:00+08:00", "2026-03-24T10:00:00+08:00", "2026-04-24");
+    let round = plan(
+        app,
+        "2026-03-02",
+        starting,
+        deposit,
+        ["2026-03-06", "2026-03-23T10:00:00+08:00", "2026-03-24T10:00:00+08:00", "2026-04-24"],
+    );
     ok(app, &app.judge, asset_id, round).await;
     notify_parties(app, asset_id, &view).await;
     app.set_now("2026-03-06T09:00:00+08:00");
@@ -172,7 +191,7 @@ both_backends! {
         start(app, asset_id).await;
         let counts = (app.count("disposals").await, app.count("disposal_events").await, app.count("nodes").await);
         let audit = app.count("audit_events").await;
-        let low = plan(app, "2026-03-02", "699999.99", "70000.00", "2026-03-06", "2026-03-23T10:00:00+08:00", "2026-03-24T10:00:00+08:00", "2026-04-24");
+        let low = plan(app, "2026-03-02", "699999.99", "70000.00", ["2026-03-06", "2026-03-23T10:00:00+08:00", "2026-03-24T10:00:00+08:00", "2026-04-24"]);
         let (status, refused) = command(app, &app.judge, asset_id, low).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert_eq!(refused["error"]["code"], "starting_price_below_floor");
@@ -205,7 +224,7 @@ both_backends! {
         assert_eq!(refused["error"]["code"], "disposal_already_started");
 
         // AUC-17: the plan is the panel's; an assistant or an administrator is refused.
-        let round = plan(app, "2026-03-02", "800000.00", "80000.00", "2026-03-06", "2026-03-15T10:00:00+08:00", "2026-03-16T10:00:00+08:00", "2026-04-24");
+        let round = plan(app, "2026-03-02", "800000.00", "80000.00", ["2026-03-06", "2026-03-15T10:00:00+08:00", "2026-03-16T10:00:00+08:00", "2026-04-24"]);
         for token in [&app.assistant, &app.admin] {
             let (status, refused) = command(app, token, asset_id, round.clone()).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
@@ -242,13 +261,13 @@ both_backends! {
         assert_eq!(second["status"], "pending");
         assert_eq!(second["due_date"], "2026-04-23");
         // The second round's starting price is at most 20 % below the first's: at least 640,000.00.
-        let cut = plan(app, "2026-03-24", "600000.00", "60000.00", "2026-03-27", "2026-04-13T10:00:00+08:00", "2026-04-14T10:00:00+08:00", "2026-05-20");
+        let cut = plan(app, "2026-03-24", "600000.00", "60000.00", ["2026-03-27", "2026-04-13T10:00:00+08:00", "2026-04-14T10:00:00+08:00", "2026-05-20"]);
         let (status, refused) = command(app, &app.judge, asset_id, cut).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert_eq!(refused["error"]["code"], "second_round_price_cut_too_deep");
         assert_eq!(refused["error"]["rule"], "AUC-16");
         assert_eq!(refused["error"]["details"]["floor"], "640000.00");
-        let second_round = plan(app, "2026-03-24", "640000.00", "64000.00", "2026-03-27", "2026-04-13T10:00:00+08:00", "2026-04-14T10:00:00+08:00", "2026-05-20");
+        let second_round = plan(app, "2026-03-24", "640000.00", "64000.00", ["2026-03-27", "2026-04-13T10:00:00+08:00", "2026-04-14T10:00:00+08:00", "2026-05-20"]);
         let planned = ok(app, &app.judge, asset_id, second_round).await;
         assert_eq!(planned["state"]["stage"]["round"]["number"], 2);
     }

@@ -142,12 +142,22 @@ fn import_statement_lines(bencher: Bencher) {
     use chuzhi::clock::ManualClock;
     use chuzhi::engine::{Engine, Settings};
     use std::sync::Arc;
-    let lines: usize = std::env::var("IMPORT_LINES").ok().and_then(|text| text.parse().ok()).unwrap_or(1_000_000);
+    let lines: usize = std::env::var("IMPORT_LINES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(1_000_000);
     let fixture = Fixture::new("import");
     let now: DateTime<Utc> = "2026-11-23T01:00:00Z".parse().expect("instant");
-    let engine = Engine::new(fixture.db.clone(), Arc::new(Calendar::embedded()), Arc::new(ManualClock::new(now)), Settings::default());
+    let engine = Engine::new(
+        fixture.db.clone(),
+        Arc::new(Calendar::embedded()),
+        Arc::new(ManualClock::new(now)),
+        Settings::default(),
+    );
     let Db::Sqlite(pool) = &fixture.db else { unreachable!() };
-    let accounts: Vec<String> = (2..=1001).map(|sequence| chuzhi::registry::collection_account_number("370102", sequence)).collect();
+    let accounts: Vec<String> = (2..=1001)
+        .map(|sequence| chuzhi::registry::collection_account_number("370102", sequence))
+        .collect();
     fixture.runtime.block_on(async {
         for (index, account) in accounts.iter().enumerate() {
             sqlx::query("insert into cases (court_id, case_number, sequence, collection_account, filing_date, claim_amount_fen, created_at) values (1, $1, $2, $3, '2026-01-01', 100, '2026-01-01T00:00:00Z')")
@@ -164,7 +174,8 @@ fn import_statement_lines(bencher: Bencher) {
     let actor = Actor::system("bench");
     bencher.bench_local(|| {
         fixture.runtime.block_on(async {
-            let statement = chuzhi::statements::read_statement(&csv, chuzhi::statements::StatementFormat::Csv, Some(&layout)).expect("read");
+            let statement =
+                chuzhi::statements::read_statement(&csv, chuzhi::statements::StatementFormat::Csv, Some(&layout)).expect("read");
             let report = engine.import_parsed(1, &actor, &statement, "bench").await.expect("import");
             assert_eq!(report.lines_new as usize, lines);
         })
@@ -180,5 +191,9 @@ fn import_statement_lines(bencher: Bencher) {
         engine.import_parsed(1, &actor, &statement, "bench").await.expect("import again")
     });
     assert_eq!(again.lines_new, 0);
-    eprintln!("re-import of {lines} lines: {} new, {:.1} s", again.lines_new, started.elapsed().as_secs_f64());
+    eprintln!(
+        "re-import of {lines} lines: {} new, {:.1} s",
+        again.lines_new,
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -108,6 +108,10 @@ fn demo_cases() -> Vec<DemoCase> {
 /// How many days before the moment of the run the demo registers its cases and starts sweeping.
 const WALK_DAYS: i64 = 7;
 
+/// How many days before the moment of the run the disposal case's history begins: its prices are fixed then, and
+/// every one of its steps lies at least a month in the past.
+const DISPOSAL_HISTORY_DAYS: u64 = 60;
+
 /// Loads the demonstration court (once, as of a week ago) and walks it through the past week of sweeps.
 pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport> {
     let mut lines = Vec::new();
@@ -124,10 +128,11 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
             court
         }
         None => {
-            clock.set(registered_at);
+            let history_from = today - Days::new(DISPOSAL_HISTORY_DAYS);
+            clock.set(local_instant(history_from, 9));
             engine.create_court(DEMO_COURT_CODE, DEMO_COURT_NAME).await?;
             lines.push(format!(
-                "Created the demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE}), registering its cases as of {}.",
+                "Created the demonstration court {DEMO_COURT_NAME} ({DEMO_COURT_CODE}) as of {history_from}; its disposal case's history runs from then, the other cases are registered as of {}.",
                 local_date(registered_at)
             ));
             let court = store::auth::court_by_code(&engine.db, DEMO_COURT_CODE)
@@ -139,10 +144,17 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
                 court_code: court.code.clone(),
                 role: Role::Assistant,
             };
+            let judge = Principal {
+                user: "演示法官".to_string(),
+                role: Role::Judge,
+                ..clerk.clone()
+            };
+            load_disposal_history(engine, &clock, &clerk, &judge, today, &mut lines).await?;
+            clock.set(registered_at);
             let mut first_asset = None;
             for case in demo_cases() {
-                let asset = load_case(engine, &clerk, today, &case, &mut lines).await?;
-                first_asset = first_asset.or(asset);
+                let assets = load_case(engine, &clerk, today, &case, &mut lines).await?;
+                first_asset = first_asset.or(assets.first().copied());
             }
             if let Some(asset_id) = first_asset {
                 open_negotiation(engine, &clerk, registered_at, asset_id).await?;
@@ -232,8 +244,8 @@ async fn agree_price(engine: &Engine, clerk: &Principal, asset_id: i64, at: chro
     ))
 }
 
-/// Registers a demo case and its assets; returns the id of its first asset.
-async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &DemoCase, lines: &mut Vec<String>) -> Outcome<Option<i64>> {
+/// Registers a demo case and its assets; returns the ids of its assets, in order.
+async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &DemoCase, lines: &mut Vec<String>) -> Outcome<Vec<i64>> {
     let filed = today - Days::new(case.filed_days_ago);
     let input = NewCase {
         case_number: case.number.to_string(),
@@ -255,7 +267,7 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
         }],
     };
     let detail = engine.register_case(clerk, &input).await?;
-    let mut first_asset = None;
+    let mut asset_ids = Vec::new();
     lines.push(format!(
         "  case {} — claim ¥{} — collection account {}",
         case.number, detail.case.claim_amount, detail.case.collection_account
@@ -272,7 +284,7 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
             high_value_or_complex: asset.high_value_or_complex,
         };
         let detail = engine.register_asset(clerk, detail.case.id, &input).await?;
-        first_asset = first_asset.or(Some(detail.asset.id));
+        asset_ids.push(detail.asset.id);
         lines.push(format!(
             "    asset {} ({}, seized {})",
             asset.description,
@@ -289,7 +301,257 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
             ));
         }
     }
-    Ok(first_asset)
+    Ok(asset_ids)
+}
+
+/// The case whose assets show the disposal's branches (AUC, SELF, TRAD): a forklift sold in the first round and
+/// handed over, a lorry whose first round failed and whose second round is announced, and a shop in the debtor's
+/// approved self-disposal.
+fn disposal_case() -> DemoCase {
+    DemoCase {
+        number: "(2026)示0102执150号",
+        claim: "2000000.00",
+        filed_days_ago: 120,
+        applicant: "示范租赁有限公司",
+        debtor: "示范机械制造有限公司",
+        assets: vec![
+            DemoAsset {
+                kind: AssetKind::Movable,
+                description: "叉车两台（合力CPCD30）",
+                seized_days_ago: 90,
+                high_value_or_complex: false,
+            },
+            DemoAsset {
+                kind: AssetKind::Vehicle,
+                description: "重型货车 示B·67890",
+                seized_days_ago: 90,
+                high_value_or_complex: false,
+            },
+            DemoAsset {
+                kind: AssetKind::RealEstate,
+                description: "示范区工业路18号商铺",
+                seized_days_ago: 90,
+                high_value_or_complex: true,
+            },
+        ],
+    }
+}
+
+/// The local China instant of `date` at `hour`:00 (China keeps no daylight saving).
+fn local_instant(date: NaiveDate, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    date.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(8)
+}
+
+fn yuan(text: &str) -> Outcome<Money> {
+    Money::parse(text).map_err(crate::error::Refusal::internal)
+}
+
+/// The disposal case's history, step by step in date order, every step at least a month before the run (the demo
+/// never acts in the future). Each asset's reference price is agreed on the first day (REF-4); nothing it leaves
+/// open comes due during the walked week, so the week's sweeps show only the other cases.
+async fn load_disposal_history(
+    engine: &Engine,
+    clock: &ManualClock,
+    clerk: &Principal,
+    judge: &Principal,
+    today: NaiveDate,
+    lines: &mut Vec<String>,
+) -> Outcome<()> {
+    use crate::disposal::{
+        ApplySelfDisposal, BiddingWindow, Command, DecideAuctionPlan, DecideSelfDisposal, FundsSource, NoticeMeans, PanelDecision,
+        PublishAnnouncement, RecordFailure, RecordHandover, RecordNotice, RecordPayment, RecordSale, Schedule, SelfDisposalBasis,
+        SelfDisposalMode, ServeSaleRuling,
+    };
+    let day0 = today - Days::new(DISPOSAL_HISTORY_DAYS);
+    let day = |offset: u64| day0 + Days::new(offset);
+    let at = |offset: u64, hour: u32| local_instant(day0 + Days::new(offset), hour);
+    clock.set(at(0, 10));
+    let assets = load_case(engine, clerk, today, &disposal_case(), lines).await?;
+    let [forklift, lorry, shop] = assets[..] else {
+        return Err(crate::error::Refusal::internal("the disposal case has three assets"));
+    };
+    for (asset_id, price) in [(forklift, "200000.00"), (lorry, "300000.00"), (shop, "2500000.00")] {
+        agree_reference_price(engine, clerk, asset_id, day(10), yuan(price)?).await?;
+    }
+    let mut parties = Vec::new();
+    for asset_id in [forklift, lorry, shop] {
+        let view = engine
+            .start_disposal(clerk, asset_id, crate::engine::StartDisposalRequest::default())
+            .await?;
+        parties = serde_json::from_value(view.state["parties"].clone()).map_err(crate::error::Refusal::internal)?;
+    }
+    let account = crate::store::registry::case_in_court(&engine.db, clerk.court_id, {
+        let asset = crate::store::registry::asset_in_court(&engine.db, clerk.court_id, forklift).await?;
+        asset.map(|asset| asset.case_id).unwrap_or_default()
+    })
+    .await?
+    .map(|case| case.collection_account)
+    .unwrap_or_default();
+    let plan = |decided: u64, starting: &str, deposit: &str, announce: u64, bidding: u64, balance: u64| -> Outcome<Command> {
+        Ok(Command::DecideAuctionPlan(Box::new(DecideAuctionPlan {
+            panel: PanelDecision {
+                decision_id: format!("合议-{}", day(decided)),
+                decided_on: day(decided),
+                members: vec!["审判长甲".to_string(), "审判员乙".to_string(), "人民陪审员丙".to_string()],
+            },
+            platform_register: Vec::new(),
+            applicant_choice: engine.auction_platforms.first().cloned(),
+            court_designation: None,
+            starting_price: yuan(starting)?,
+            deposit: yuan(deposit)?,
+            bid_increment: yuan("1000.00")?,
+            priority_holders: Vec::new(),
+            schedule: Schedule {
+                announcement_on: day(announce),
+                bidding: BiddingWindow {
+                    starts_at: at(bidding, 10),
+                    ends_at: at(bidding + 1, 10),
+                },
+                balance_due_on: day(balance),
+            },
+        })))
+    };
+    let notify = |recipient: &String| {
+        Command::RecordNotice(RecordNotice {
+            recipient: recipient.clone(),
+            means: NoticeMeans::Written,
+        })
+    };
+    // AUC-3, AUC-5, AUC-7, AUC-8, AUC-17: the panel plans both movables' first rounds at 80 % of the reference
+    // price; the parties are told in writing; the debtor asks to sell the shop itself (SELF-2).
+    engine
+        .disposal_command(judge, forklift, plan(0, "160000.00", "16000.00", 3, 20, 35)?)
+        .await?;
+    engine
+        .disposal_command(judge, lorry, plan(0, "240000.00", "24000.00", 3, 20, 35)?)
+        .await?;
+    for asset_id in [forklift, lorry] {
+        for party in &parties {
+            engine.disposal_command(clerk, asset_id, notify(party)).await?;
+        }
+    }
+    let application = ApplySelfDisposal {
+        grounds: "参考价明显偏低，已有意向买家，申请自行通过网络平台公开拍卖".to_string(),
+        debtor_says_reference_too_low: true,
+        court_controls_proceeds: true,
+        mode: SelfDisposalMode::PublicOnlineAuction,
+    };
+    engine
+        .disposal_command(clerk, shop, Command::ApplySelfDisposal(application))
+        .await?;
+    clock.set(at(3, 10));
+    for asset_id in [forklift, lorry] {
+        engine
+            .disposal_command(clerk, asset_id, Command::PublishAnnouncement(PublishAnnouncement {}))
+            .await?;
+    }
+    clock.set(at(4, 10));
+    let approval = DecideSelfDisposal {
+        decision_id: format!("自行处置决定-{}", day(4)),
+        approve: true,
+        basis: SelfDisposalBasis::Opinion2021,
+        period_days: 90,
+    };
+    engine.disposal_command(judge, shop, Command::DecideSelfDisposal(approval)).await?;
+    // AUC-4: the forklifts sell in the first round; AUC-16: the lorry's round fails (流拍).
+    clock.set(at(21, 11));
+    let sale = RecordSale {
+        buyer: "竞买人甲".to_string(),
+        price: yuan("172000.00")?,
+        bidding_ended_at: at(21, 10),
+        other_bidders_paid_deposits: false,
+    };
+    engine.disposal_command(clerk, forklift, Command::RecordSale(sale)).await?;
+    let failure = RecordFailure {
+        bidding_ended_at: at(21, 10),
+        deposits_paid: false,
+    };
+    engine.disposal_command(clerk, lorry, Command::RecordFailure(failure)).await?;
+    clock.set(at(22, 10));
+    let payment = |source: FundsSource, amount: &str, reference: &str| -> Outcome<Command> {
+        Ok(Command::RecordPayment(RecordPayment {
+            source,
+            amount: yuan(amount)?,
+            account: account.clone(),
+            bank_reference: reference.to_string(),
+        }))
+    };
+    engine
+        .disposal_command(
+            clerk,
+            forklift,
+            payment(FundsSource::DepositTransfer, "16000.00", "DEMO-PLAT-0001")?,
+        )
+        .await?;
+    // AUC-16: the second round within 30 days, at most 20 % lower, 7 days' notice for a movable.
+    clock.set(at(24, 10));
+    engine
+        .disposal_command(judge, lorry, plan(24, "192000.00", "19200.00", 27, 36, 55)?)
+        .await?;
+    for party in &parties {
+        engine.disposal_command(clerk, lorry, notify(party)).await?;
+    }
+    clock.set(at(27, 10));
+    engine
+        .disposal_command(clerk, lorry, Command::PublishAnnouncement(PublishAnnouncement {}))
+        .await?;
+    // AUC-15, TRAD-8, TRAD-9: the balance, the ruling, the handover.
+    clock.set(at(30, 10));
+    engine
+        .disposal_command(clerk, forklift, payment(FundsSource::Balance, "156000.00", "DEMO-BANK-0002")?)
+        .await?;
+    clock.set(at(33, 10));
+    let ruling = ServeSaleRuling {
+        buyer_eligibility_confirmed: true,
+    };
+    engine.disposal_command(clerk, forklift, Command::ServeSaleRuling(ruling)).await?;
+    clock.set(at(36, 10));
+    engine
+        .disposal_command(clerk, forklift, Command::RecordHandover(RecordHandover {}))
+        .await?;
+    lines.push(format!(
+        "    {}  the shop is in the debtor's approved self-disposal for 90 days (SELF-2)",
+        day(4)
+    ));
+    lines.push(format!(
+        "    {}  forklifts sold in the first round for ¥172000.00, paid into the case account, ruling served and handed over (AUC-4, AUC-15, TRAD-8, TRAD-9)",
+        day(21)
+    ));
+    lines.push(format!(
+        "    {}  the lorry's first round failed; the second round, 20 % lower, is announced on {} (AUC-16)",
+        day(21),
+        day(27)
+    ));
+    Ok(())
+}
+
+/// REF-3, REF-4: a reference price agreed by the parties, as of the clock's day.
+async fn agree_reference_price(engine: &Engine, clerk: &Principal, asset_id: i64, deadline: NaiveDate, price: Money) -> Outcome<()> {
+    use crate::valuation::{Command, OpenNegotiation, Precheck, RecordNegotiationResult, RecordPrecheck};
+    engine.start_valuation(clerk, asset_id).await?;
+    let precheck = Precheck {
+        title: "登记在被执行人名下".to_string(),
+        encumbrances: "无".to_string(),
+        occupancy: "法院查封".to_string(),
+        tax_arrears: "无".to_string(),
+        defects: "未发现".to_string(),
+    };
+    engine
+        .valuation_command(clerk, asset_id, Command::RecordPrecheck(RecordPrecheck { precheck }))
+        .await?;
+    engine
+        .valuation_command(clerk, asset_id, Command::OpenNegotiation(OpenNegotiation { deadline }))
+        .await?;
+    let result = RecordNegotiationResult {
+        applicant_price: Some(price),
+        debtor_price: Some(price),
+        validity_months: 12,
+        harms_third_parties: false,
+    };
+    engine
+        .valuation_command(clerk, asset_id, Command::RecordNegotiationResult(result))
+        .await?;
+    Ok(())
 }
 
 impl ManualClock {

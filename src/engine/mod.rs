@@ -1,11 +1,13 @@
 //! Commands: load, decide in the domain, then write the state, its nodes, its audit event and its outbox messages
 //! in one transaction. HTTP handlers and the CLI both call these, so the rules hold whichever door is used.
 
+mod disposal;
 pub mod funds;
 pub mod registry;
 mod sweep;
 mod valuation;
 
+pub use disposal::{BidLogReport, BidLogRequest, DisposalConfigOverrides, DisposalView, SaleFees, StartDisposalRequest};
 pub use registry::{AlertView, AssetDetail, AssetView, CaseDetail, CaseView, NodeDetail, NodeView};
 pub use sweep::{DigestReport, SweepReport};
 pub use valuation::ValuationView;

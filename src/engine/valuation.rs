@@ -52,6 +52,9 @@ fn reserved_to_judges(command: &Command) -> bool {
     }
 }
 
+/// The outbox topic of the valuation's notices.
+pub(crate) const VALUATION_NOTICE_TOPIC: &str = "valuation.notice";
+
 fn command_name(command: &Command) -> String {
     serde_json::to_value(command)
         .ok()
@@ -217,7 +220,7 @@ impl Engine {
         }
         let event_json = serde_json::to_value(&event).map_err(Refusal::internal)?;
         store::valuation::append_event(tx, asset_id, version, event.on, &event_json.to_string(), audit_seq).await?;
-        self.apply_effects(tx, asset.court_id, asset.case_id, asset_id, &effects, now)
+        self.apply_effects(tx, asset.court_id, asset.case_id, asset_id, &effects, VALUATION_NOTICE_TOPIC, now)
             .await?;
         Ok(ValuationStep {
             row,
@@ -299,14 +302,18 @@ impl Engine {
         })
     }
 
-    /// Carries out the core's effects on the nodes and the outbox, in the command's transaction.
-    async fn apply_effects(
+    /// Carries out a lifecycle's effects on the nodes and the outbox, in the command's transaction. The valuation
+    /// and the disposal share it (their node keys never clash: the disposal's start with `disposal.`); `topic` names
+    /// the outbox topic of their notices.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn apply_effects(
         &self,
         tx: &mut Tx,
         court_id: i64,
         case_id: i64,
         asset_id: i64,
         effects: &[Effect],
+        topic: &str,
         now: DateTime<Utc>,
     ) -> Outcome<()> {
         for effect in effects {
@@ -354,7 +361,7 @@ impl Engine {
                 }
                 Effect::Notify(notice) => {
                     let payload = serde_json::json!({ "asset_id": asset_id, "case_id": case_id, "notice": notice });
-                    store::nodes::enqueue(tx, "valuation.notice", Some(court_id), &payload, now).await?;
+                    store::nodes::enqueue(tx, topic, Some(court_id), &payload, now).await?;
                 }
             }
         }

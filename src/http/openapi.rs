@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types (utoipa), served at `/api/openapi.json`.
 
-use super::{funds, handlers};
+use super::{disposal, funds, handlers};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,8 +14,11 @@ use utoipa::{Modify, OpenApi};
         handlers::list_nodes, handlers::get_node, handlers::list_alerts, handlers::run_sweep, handlers::me,
         handlers::start_valuation, handlers::get_valuation, handlers::valuation_command,
         funds::import_statement, funds::list_suspense, funds::request_claim, funds::approve_claim, funds::balances,
+        disposal::start_disposal, disposal::get_disposal, disposal::disposal_command, disposal::check_bid_log,
     ),
-    components(schemas(crate::registry::NewCase, crate::registry::NewAsset, crate::registry::AssetKind, super::error::ErrorEnvelope)),
+    components(schemas(crate::registry::NewCase, crate::registry::NewAsset, crate::registry::AssetKind, super::error::ErrorEnvelope,
+        crate::engine::StartDisposalRequest, crate::engine::DisposalConfigOverrides, crate::engine::DisposalView, crate::engine::SaleFees,
+        crate::engine::BidLogRequest, crate::engine::BidLogReport)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

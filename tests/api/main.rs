@@ -6,6 +6,7 @@ mod harness;
 mod audit;
 mod bad_input;
 mod cli;
+mod disposal;
 mod funds;
 mod idempotency;
 mod registry;

@@ -1,0 +1,332 @@
+//! The disposal through the API (AUC, SELL, SELF, TRAD): from a fixed reference price, each step is the core's
+//! transition stored with its nodes, its audit event and what its signals ask of the valuation (REF-36, REF-33),
+//! the ledger (FUND-1) and the case's other disposals (TRAD-11), in one transaction; refusals name their rule, carry
+//! the core's details and change nothing.
+
+use crate::harness::*;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+async fn valuation_command(app: &TestApp, asset_id: i64, body: Value) -> Value {
+    let (status, answer) = app
+        .post(&format!("/api/v1/assets/{asset_id}/valuation/commands"), &app.assistant, &body)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+/// Registers an asset of the case and fixes its reference price today by the parties' agreement (REF-4).
+async fn priced_asset(app: &TestApp, case_id: i64, kind: &str, price: &str, negotiation_deadline: &str) -> i64 {
+    let asset_id = register_asset(app, case_id, kind, "2026-02-10").await["id"].as_i64().unwrap();
+    let (status, body) = app
+        .call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let precheck = json!({ "command": "record_precheck", "precheck": {
+        "title": "被执行人所有", "encumbrances": "无", "occupancy": "法院扣押", "tax_arrears": "无", "defects": "无" } });
+    valuation_command(app, asset_id, precheck).await;
+    valuation_command(
+        app,
+        asset_id,
+        json!({ "command": "open_negotiation", "deadline": negotiation_deadline }),
+    )
+    .await;
+    let fixed = valuation_command(
+        app,
+        asset_id,
+        json!({ "command": "record_negotiation_result", "applicant_price": price, "debtor_price": price,
+                "validity_months": 12, "harms_third_parties": false }),
+    )
+    .await;
+    assert_eq!(fixed["stage"], "fixed");
+    asset_id
+}
+
+async fn start(app: &TestApp, asset_id: i64) -> Value {
+    let (status, body) = app
+        .post(&format!("/api/v1/assets/{asset_id}/disposal"), &app.assistant, &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["stage"], "preparing");
+    body
+}
+
+async fn command(app: &TestApp, token: &str, asset_id: i64, body: Value) -> (StatusCode, Value) {
+    app.post(&format!("/api/v1/assets/{asset_id}/disposal/commands"), token, &body)
+        .await
+}
+
+async fn ok(app: &TestApp, token: &str, asset_id: i64, body: Value) -> Value {
+    let (status, answer) = command(app, token, asset_id, body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body} → {answer}");
+    answer
+}
+
+/// The panel's plan of a round (AUC-17) on the register's first platform (AUC-2); `schedule` is the announcement
+/// date, the bidding's start and end, and the balance deadline.
+fn plan(app: &TestApp, decided_on: &str, starting: &str, deposit: &str, schedule: [&str; 4]) -> Value {
+    let [announcement_on, starts_at, ends_at, balance_due_on] = schedule;
+    json!({
+        "command": "decide_auction_plan",
+        "panel": { "decision_id": format!("合议-{decided_on}"), "decided_on": decided_on, "members": ["审判长甲", "审判员乙", "人民陪审员丙"] },
+        "applicant_choice": app.engine.auction_platforms[0],
+        "court_designation": null,
+        "starting_price": starting,
+        "deposit": deposit,
+        "bid_increment": "5000.00",
+        "priority_holders": [],
+        "schedule": { "announcement_on": announcement_on, "bidding": { "starts_at": starts_at, "ends_at": ends_at }, "balance_due_on": balance_due_on }
+    })
+}
+
+/// AUC-7: every party is told in writing today.
+async fn notify_parties(app: &TestApp, asset_id: i64, view: &Value) {
+    for party in view["state"]["parties"].as_array().unwrap() {
+        ok(
+            app,
+            &app.assistant,
+            asset_id,
+            json!({ "command": "record_notice", "recipient": party, "means": { "means": "written" } }),
+        )
+        .await;
+    }
+}
+
+/// Plans (on 03-02), notifies and publishes (on 03-06) a first round bidding 03-23 10:00 to 03-24 10:00.
+async fn announced(app: &TestApp, asset_id: i64, starting: &str, deposit: &str) -> Value {
+    app.set_now("2026-03-02T15:00:00+08:00");
+    let view = start(app, asset_id).await;
+    let round = plan(
+        app,
+        "2026-03-02",
+        starting,
+        deposit,
+        ["2026-03-06", "2026-03-23T10:00:00+08:00", "2026-03-24T10:00:00+08:00", "2026-04-24"],
+    );
+    ok(app, &app.judge, asset_id, round).await;
+    notify_parties(app, asset_id, &view).await;
+    app.set_now("2026-03-06T09:00:00+08:00");
+    ok(app, &app.assistant, asset_id, json!({ "command": "publish_announcement" })).await
+}
+
+async fn nodes_of(app: &TestApp, asset_id: i64) -> Vec<Value> {
+    let (status, nodes) = app.get(&format!("/api/v1/nodes?asset_id={asset_id}"), &app.judge).await;
+    assert_eq!(status, StatusCode::OK);
+    nodes.as_array().unwrap().clone()
+}
+
+fn node<'a>(nodes: &'a [Value], rule: &str, title: &str) -> &'a Value {
+    nodes
+        .iter()
+        .find(|node| node["rule"] == rule && node["title"].as_str().unwrap().contains(title))
+        .unwrap_or_else(|| panic!("no {rule} node '{title}' in {nodes:?}"))
+}
+
+async fn held(app: &TestApp, case_id: i64) -> i64 {
+    let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
+    chuzhi::store::ledger::balances(app.db(), court.id, Some(case_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|row| row.account == format!("case:{case_id}:held"))
+        .map(|row| row.balance_fen)
+        .unwrap_or(0)
+}
+
+both_backends! {
+    async fn auc_4_first_round_sale_meets_ref_36_and_ref_33_posts_the_deposit_and_dates_the_ruling_past_labour_day(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执301号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        // REF-36: the disposal starts within 10 days of the price.
+        assert_eq!(node(&nodes_of(app, asset_id).await, "REF-36", "")["status"], "pending");
+        let published = announced(app, asset_id, "800000.00", "80000.00").await;
+        assert_eq!(published["stage"], "announced");
+        // Publishing the first announcement starts the disposal (REF-36 met, in the same transaction).
+        let nodes = nodes_of(app, asset_id).await;
+        assert_eq!(node(&nodes, "REF-36", "")["status"], "met");
+        let (_, valuation) = app.get(&format!("/api/v1/assets/{asset_id}/valuation"), &app.judge).await;
+        assert_eq!(valuation["state"]["stage"]["disposal_started"]["on"], "2026-03-06", "{valuation}");
+
+        app.set_now("2026-03-24T11:00:00+08:00");
+        let sold = ok(app, &app.assistant, asset_id, json!({ "command": "record_sale", "buyer": "竞买人7号", "price": "850000.00",
+            "bidding_ended_at": "2026-03-24T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+        assert_eq!(sold["stage"], "settlement");
+        // REF-33: the sale took place (the bidding's start) within the grace; the fees follow the price's method.
+        let (_, valuation) = app.get(&format!("/api/v1/assets/{asset_id}/valuation"), &app.judge).await;
+        assert_eq!(valuation["state"]["stage"]["sale_on"], "2026-03-24", "{valuation}");
+        assert_eq!(sold["fees"]["sale_price"], "850000.00");
+        assert_eq!(sold["fees"]["method"], "negotiation");
+        // AUC-15: the platform transfers the deposit within 24 hours: due the next day, Wednesday 03-25.
+        let nodes = nodes_of(app, asset_id).await;
+        assert_eq!(node(&nodes, "AUC-15", "保证金")["due_date"], "2026-03-25");
+        assert_eq!(node(&nodes, "AUC-15", "剩余价款")["due_date"], "2026-04-24");
+
+        // FUND-1: the transfer reaches the case account: the held account grows by the deposit, to the fen.
+        app.set_now("2026-03-25T10:00:00+08:00");
+        let account = sold["state"]["collection_account"].as_str().unwrap().to_string();
+        let before = held(app, case_id).await;
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "deposit_transfer", "amount": "80000.00",
+            "account": account, "bank_reference": "PLAT-20260325-001" })).await;
+        assert_eq!(held(app, case_id).await, before + 8_000_000);
+        assert_eq!(node(&nodes_of(app, asset_id).await, "AUC-15", "保证金")["status"], "met");
+
+        // The balance on 04-21 pays in full: TRAD-8's 10 days end on 05-01, in the Labour Day break (HOL-2026): 05-06.
+        app.set_now("2026-04-21T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "balance", "amount": "770000.00",
+            "account": account, "bank_reference": "BAL-20260421-001" })).await;
+        assert_eq!(held(app, case_id).await, before + 85_000_000);
+        assert_eq!(node(&nodes_of(app, asset_id).await, "TRAD-8", "")["due_date"], "2026-05-06");
+
+        let (status, view) = app.get(&format!("/api/v1/assets/{asset_id}/disposal"), &app.finance).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(view["fees"]["sale_price"], "850000.00");
+        assert_eq!(view["version"], 8, "start, plan, two notices, publication, sale, two payments: {view}");
+    }
+
+    async fn auc_3_starting_price_below_70_percent_is_refused_with_the_floor_and_changes_nothing(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执302号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        start(app, asset_id).await;
+        let counts = (app.count("disposals").await, app.count("disposal_events").await, app.count("nodes").await);
+        let audit = app.count("audit_events").await;
+        let low = plan(app, "2026-03-02", "699999.99", "70000.00", ["2026-03-06", "2026-03-23T10:00:00+08:00", "2026-03-24T10:00:00+08:00", "2026-04-24"]);
+        let (status, refused) = command(app, &app.judge, asset_id, low).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "starting_price_below_floor");
+        assert_eq!(refused["error"]["rule"], "AUC-3");
+        assert_eq!(refused["error"]["details"]["floor"], "700000.00");
+        assert_eq!(refused["error"]["details"]["reference_price"], "1000000.00");
+        assert_eq!((app.count("disposals").await, app.count("disposal_events").await, app.count("nodes").await), counts);
+        assert_eq!(app.count("audit_events").await, audit + 1, "only the refusal's audit record");
+        let (_, view) = app.get(&format!("/api/v1/assets/{asset_id}/disposal"), &app.judge).await;
+        assert_eq!(view["version"], 1);
+        assert_eq!(view["stage"], "preparing");
+    }
+
+    async fn auc_5_late_announcement_shows_the_earliest_lawful_dates_and_roles_and_registers_are_chuzhis(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执303号", "2026-02-02").await;
+        // REF-36: no disposal before the price is fixed.
+        let unpriced = register_asset(app, case_id, "movable", "2026-02-10").await["id"].as_i64().unwrap();
+        let (status, refused) = app.post(&format!("/api/v1/assets/{unpriced}/disposal"), &app.assistant, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "reference_price_not_fixed");
+        assert_eq!(refused["error"]["rule"], "REF-36");
+
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        let (status, _) = app.post(&format!("/api/v1/assets/{asset_id}/disposal"), &app.finance, &json!({})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "finance does not run the disposal");
+        start(app, asset_id).await;
+        let (status, refused) = app.post(&format!("/api/v1/assets/{asset_id}/disposal"), &app.assistant, &json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused["error"]["code"], "disposal_already_started");
+
+        // AUC-17: the plan is the panel's; an assistant or an administrator is refused.
+        let round = plan(app, "2026-03-02", "800000.00", "80000.00", ["2026-03-06", "2026-03-15T10:00:00+08:00", "2026-03-16T10:00:00+08:00", "2026-04-24"]);
+        for token in [&app.assistant, &app.admin] {
+            let (status, refused) = command(app, token, asset_id, round.clone()).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+            assert_eq!(refused["error"]["code"], "role_not_allowed");
+        }
+        // AUC-2: the register is chuzhi's, not the caller's.
+        let mut narrowed = round.clone();
+        narrowed["platform_register"] = json!(["某平台"]);
+        let (status, refused) = command(app, &app.judge, asset_id, narrowed).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "invalid_field");
+
+        // AUC-5: a movable's announcement comes 15 days before the bidding: announced 03-06, bidding from 03-21.
+        let (status, refused) = command(app, &app.judge, asset_id, round).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "announcement_too_late");
+        assert_eq!(refused["error"]["rule"], "AUC-5");
+        assert_eq!(refused["error"]["details"]["earliest_bidding_start"], "2026-03-21");
+        assert_eq!(refused["error"]["details"]["latest_announcement_on"], "2026-02-28");
+        assert_eq!(refused["error"]["details"]["lead_days"], 15);
+    }
+
+    async fn auc_16_a_failed_first_round_opens_the_30_day_second_announcement_and_caps_the_price_cut(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执304号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        announced(app, asset_id, "800000.00", "80000.00").await;
+        app.set_now("2026-03-24T11:00:00+08:00");
+        let failed = ok(app, &app.assistant, asset_id, json!({ "command": "record_failure",
+            "bidding_ended_at": "2026-03-24T10:00:00+08:00", "deposits_paid": false })).await;
+        assert_eq!(failed["stage"], "preparing");
+        // AUC-16 (Q7 DESIGN): the second round is announced within 30 days of the failure: 04-23, a Thursday.
+        let second = node(&nodes_of(app, asset_id).await, "AUC-16", "").clone();
+        assert_eq!(second["status"], "pending");
+        assert_eq!(second["due_date"], "2026-04-23");
+        // The second round's starting price is at most 20 % below the first's: at least 640,000.00.
+        let cut = plan(app, "2026-03-24", "600000.00", "60000.00", ["2026-03-27", "2026-04-13T10:00:00+08:00", "2026-04-14T10:00:00+08:00", "2026-05-20"]);
+        let (status, refused) = command(app, &app.judge, asset_id, cut).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "second_round_price_cut_too_deep");
+        assert_eq!(refused["error"]["rule"], "AUC-16");
+        assert_eq!(refused["error"]["details"]["floor"], "640000.00");
+        let second_round = plan(app, "2026-03-24", "640000.00", "64000.00", ["2026-03-27", "2026-04-13T10:00:00+08:00", "2026-04-14T10:00:00+08:00", "2026-05-20"]);
+        let planned = ok(app, &app.judge, asset_id, second_round).await;
+        assert_eq!(planned["state"]["stage"]["round"]["number"], 2);
+    }
+
+    async fn trad_11_a_sale_covering_the_claim_flags_the_cases_other_disposal_for_the_judge(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        // The case claims 1,200,000.00 (harness case body).
+        let case_id = register_case(app, "(2026)鲁0102执305号", "2026-02-02").await;
+        let first = priced_asset(app, case_id, "movable", "1500000.00", "2026-03-09").await;
+        let other = priced_asset(app, case_id, "vehicle", "300000.00", "2026-03-09").await;
+        app.set_now("2026-03-02T15:00:00+08:00");
+        start(app, other).await;
+        announced(app, first, "1200000.00", "120000.00").await;
+        let outbox = app.count("outbox").await;
+        app.set_now("2026-03-24T11:00:00+08:00");
+        let sold = ok(app, &app.assistant, first, json!({ "command": "record_sale", "buyer": "竞买人1号", "price": "1250000.00",
+            "bidding_ended_at": "2026-03-24T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+        assert!(!sold["stop_flagged"].as_bool().unwrap(), "the sold asset itself is not flagged");
+        let (_, flagged) = app.get(&format!("/api/v1/assets/{other}/disposal"), &app.judge).await;
+        assert_eq!(flagged["stop_flagged"], true, "{flagged}");
+        assert!(app.count("outbox").await > outbox, "the judge is told through the outbox");
+        // The stop itself is the judge's decision.
+        let (status, _) = command(app, &app.assistant, other, json!({ "command": "stop_claim_covered" })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let stopped = ok(app, &app.judge, other, json!({ "command": "stop_claim_covered" })).await;
+        assert_eq!(stopped["stage"], "ended");
+        assert_eq!(stopped["state"]["stage"]["kind"], "stopped_claim_covered");
+    }
+
+    async fn auc_10_bid_log_check_finds_a_planted_wrong_winner_in_json_and_csv(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执306号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        announced(app, asset_id, "800000.00", "80000.00").await;
+        app.set_now("2026-03-24T11:00:00+08:00");
+        let path = format!("/api/v1/assets/{asset_id}/disposal/bid-log");
+        let bids = json!([
+            { "bidder": "A", "amount": "800000.00", "at": "2026-03-23T11:00:00+08:00" },
+            { "bidder": "B", "amount": "805000.00", "at": "2026-03-23T12:00:00+08:00" },
+            { "bidder": "A", "amount": "810000.00", "at": "2026-03-23T13:00:00+08:00" }
+        ]);
+        // The platform reports B at 805,000.00: A's higher valid bid won (AUC-10 / AUC-11).
+        let reported = json!({ "winner": "B", "price": "805000.00", "ended_at": "2026-03-24T10:00:00+08:00" });
+        let audit = app.count("audit_events").await;
+        let (status, report) = app.post(&path, &app.assistant, &json!({ "bids": bids, "reported": reported })).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["round"], "1");
+        assert_eq!(report["rules"]["starting_price"], "800000.00");
+        assert_eq!(report["check"]["computed_winner"], "A");
+        assert_eq!(report["check"]["computed_price"], "810000.00");
+        let codes: Vec<&str> = report["check"]["discrepancies"].as_array().unwrap().iter().map(|found| found["code"].as_str().unwrap()).collect();
+        assert!(codes.contains(&"wrong_winner"), "{codes:?}");
+        assert_eq!(app.count("audit_events").await, audit + 1, "the check is audited");
+
+        let csv = "bidder,amount,at\nA,800000.00,2026-03-23T11:00:00+08:00\nB,805000.00,2026-03-23T12:00:00+08:00\nA,810000.00,2026-03-23T13:00:00+08:00\n";
+        let (status, report) = app.post(&path, &app.judge, &json!({ "bids_csv": csv, "reported": reported })).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["check"]["computed_winner"], "A");
+        let (status, _) = app.post(&path, &app.finance, &json!({ "bids_csv": csv, "reported": reported })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}

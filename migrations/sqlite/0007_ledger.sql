@@ -1,6 +1,7 @@
 -- the execution-fund ledger (一案一账号, fund-1…fund-12, src/ledger): double-entry, append-only, integer fen.
 
--- a journal entry. `source` says what it records (a statement line, a payout, a disposal event) and is unique per
+-- a journal entry. ids are given by chuzhi (max + 1 under the audit head's lock) so a bulk import needs no
+-- `returning`. `source` says what it records (a statement line, a payout, a disposal event) and is unique per
 -- court, so a retried import or command posts nothing twice (spec 3.6).
 create table ledger_entries (
     id integer primary key autoincrement,
@@ -57,7 +58,8 @@ create table statement_imports (
     imported_by text not null
 );
 
--- a bank statement line, once per bank reference whatever the number of imports (fund-1, fund-3).
+-- a bank statement line, once per bank reference whatever the number of imports (fund-1, fund-3). ids are given
+-- by chuzhi, as for ledger entries.
 -- match_kind: collection_account, case_number, suspense (不明款), debit (money out, matched to payouts).
 create table statement_lines (
     id integer primary key autoincrement,

@@ -98,6 +98,16 @@ fn line_rows(entry: &Entry) -> Outcome<Vec<LineRow>> {
 /// One new statement line decided: the line, its entry's source, how it matched, its case, and its entry.
 type Decided<'a> = (&'a statements::StatementLine, String, &'static str, Option<i64>, Option<Entry>);
 
+/// A reference imported before under another booking date slips past the date-range check and meets the unique
+/// key: the bank's data contradicts itself, and the whole chunk is refused.
+fn statement_conflict(error: sqlx::Error) -> Refusal {
+    store::map_unique(
+        error,
+        Code::InvalidField,
+        "a line of this statement was imported before with another booking date; check the file with the bank",
+    )
+}
+
 /// The source of the entry that credits a case with a receipt: the case and the bank's reference of the payment.
 pub fn receipt_source(case_id: i64, bank_reference: &str) -> String {
     format!("receipt:{case_id}:{bank_reference}")
@@ -231,6 +241,15 @@ impl Engine {
         } else {
             statement.lines.chunks(IMPORT_CHUNK_LINES).collect()
         };
+        // The references imported before, read once; each chunk adds its own, so a line repeated anywhere in the
+        // file, or imported before, posts nothing. The unique key on (court, account, reference) is the last guard.
+        let mut known = match (
+            statement.lines.iter().map(|line| line.booking_date).min(),
+            statement.lines.iter().map(|line| line.booking_date).max(),
+        ) {
+            (Some(from), Some(to)) => rows::existing_references(&self.db, court_id, &statement.account, from, to).await?,
+            _ => HashSet::new(),
+        };
         for (index, chunk) in chunks.iter().enumerate() {
             let mut write = self.db.begin_write(now).await?;
             let chunk_report = self
@@ -243,6 +262,7 @@ impl Engine {
                     chunk,
                     file_sha256,
                     &cases,
+                    &mut known,
                     now,
                 )
                 .await?;
@@ -284,23 +304,16 @@ impl Engine {
         lines: &[statements::StatementLine],
         file_sha256: &str,
         cases: &CourtCases,
+        known: &mut HashSet<String>,
         now: DateTime<Utc>,
     ) -> Outcome<ImportReport> {
         let today = local_date(now);
         let bank = statement.account.as_str();
         let mut report = ImportReport::default();
-        let (Some(from), Some(to)) = (
-            lines.iter().map(|line| line.booking_date).min(),
-            lines.iter().map(|line| line.booking_date).max(),
-        ) else {
+        if lines.is_empty() {
             return Ok(report);
-        };
-        let known = rows::existing_references(tx, court_id, bank, from, to).await?;
-        let mut seen = HashSet::new();
-        let fresh: Vec<&statements::StatementLine> = lines
-            .iter()
-            .filter(|line| !known.contains(&line.bank_reference) && seen.insert(line.bank_reference.as_str()))
-            .collect();
+        }
+        let fresh: Vec<&statements::StatementLine> = lines.iter().filter(|line| known.insert(line.bank_reference.clone())).collect();
         report.already_imported = (lines.len() - fresh.len()) as u64;
         report.lines_new = fresh.len() as u64;
         let import_id = rows::insert_import(
@@ -380,19 +393,18 @@ impl Engine {
                 })
                 .collect()
         };
-        let mut entry_ids = rows::insert_entries(tx, court_id, today, now, audit_seq, &bulk(&decided)).await?;
         // Receipts the disposal side credited already: the statement line moves them from in transit to the bank.
-        let mut cleared = Vec::new();
+        let in_transit = store::ledger::in_transit_sources(tx, court_id).await?;
         for item in decided.iter_mut() {
-            if item.4.is_some() && !entry_ids.contains_key(&item.1) {
+            if item.4.is_some() && in_transit.contains(&item.1) {
                 item.1 = format!("statement:{bank}:{}", item.0.bank_reference);
                 item.4 = Some(ledger::clear_in_transit(bank, item.0.amount));
-                cleared.push(item.clone());
             }
         }
-        if !cleared.is_empty() {
-            entry_ids.extend(rows::insert_entries(tx, court_id, today, now, audit_seq, &bulk(&cleared)).await?);
-        }
+        let first_entry = store::ledger::last_id(tx, store::ledger::LedgerTable::Entries).await? + 1;
+        let entry_ids = rows::insert_entries(tx, court_id, today, now, audit_seq, first_entry, &bulk(&decided))
+            .await
+            .map_err(statement_conflict)?;
         let mut journal_lines = Vec::new();
         let mut deltas: BTreeMap<String, (Option<i64>, i64)> = BTreeMap::new();
         let mut statement_lines = Vec::with_capacity(decided.len());
@@ -433,10 +445,12 @@ impl Engine {
             });
         }
         rows::insert_lines(tx, court_id, &journal_lines).await?;
-        for (account, (case_id, delta)) in &deltas {
-            store::ledger::move_balance(tx, court_id, account, *case_id, *delta).await?;
-        }
-        let line_ids = rows::insert_statement_lines(tx, court_id, bank, import_id, &statement_lines).await?;
+        let deltas: Vec<(String, Option<i64>, i64)> = deltas.into_iter().map(|(account, (case_id, delta))| (account, case_id, delta)).collect();
+        store::ledger::move_balances(tx, court_id, &deltas).await?;
+        let first_line = store::ledger::last_id(tx, store::ledger::LedgerTable::StatementLines).await? + 1;
+        let line_ids = rows::insert_statement_lines(tx, court_id, bank, import_id, first_line, &statement_lines)
+            .await
+            .map_err(statement_conflict)?;
         // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age).
         let mut suspense = Vec::new();
         for (line, source, match_kind, _, _) in &decided {

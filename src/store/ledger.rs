@@ -36,8 +36,9 @@ pub struct EntryRow<'a> {
 pub async fn post(tx: &mut Tx, entry: &EntryRow<'_>) -> Result<Option<i64>, sqlx::Error> {
     let id: Option<i64> = on_tx!(tx, conn => {
         sqlx::query_scalar(
-            "insert into ledger_entries (court_id, kind, memo, source, posted_on, posted_at, audit_seq)
-             values ($1, $2, $3, $4, $5, $6, $7) on conflict (court_id, source) do nothing returning id",
+            "insert into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq)
+             values ((select coalesce(max(id), 0) + 1 from ledger_entries), $1, $2, $3, $4, $5, $6, $7)
+             on conflict (court_id, source) do nothing returning id",
         )
         .bind(entry.court_id)
         .bind(entry.kind)
@@ -74,6 +75,49 @@ async fn insert_line(tx: &mut Tx, entry_id: i64, line_no: i64, court_id: i64, li
         .await
         .map(|_| ())
     })
+}
+
+/// Adds each delta to its account's running balance, creating balance rows on first use: one statement per 500
+/// accounts. Each account appears once (PostgreSQL refuses to update one row twice in one statement).
+pub async fn move_balances(tx: &mut Tx, court_id: i64, deltas: &[(String, Option<i64>, i64)]) -> Result<(), sqlx::Error> {
+    for chunk in deltas.chunks(500) {
+        on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new("insert into ledger_balances (court_id, account, case_id, balance_fen) ");
+            query.push_values(chunk, |mut row, (account, case_id, delta)| {
+                row.push_bind(court_id).push_bind(account).push_bind(*case_id).push_bind(*delta);
+            });
+            query.push(" on conflict (court_id, account) do update set balance_fen = ledger_balances.balance_fen + excluded.balance_fen");
+            query.build().execute(conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// The last id of a table whose ids chuzhi gives itself (ledger entries, statement lines), read under the audit
+/// head's lock so nobody else takes the next ones.
+pub async fn last_id(tx: &mut Tx, table: LedgerTable) -> Result<i64, sqlx::Error> {
+    let sql = match table {
+        LedgerTable::Entries => "select coalesce(max(id), 0) from ledger_entries",
+        LedgerTable::StatementLines => "select coalesce(max(id), 0) from statement_lines",
+    };
+    on_tx!(tx, conn => sqlx::query_scalar::<_, i64>(sql).fetch_one(conn).await)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum LedgerTable {
+    Entries,
+    StatementLines,
+}
+
+/// The sources of receipts the disposal side credited to cases (in transit until the statement shows them).
+pub async fn in_transit_sources(tx: &mut Tx, court_id: i64) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let sources: Vec<String> = on_tx!(tx, conn => {
+        sqlx::query_scalar("select source from ledger_entries where court_id = $1 and kind = 'receipt_in_transit'")
+            .bind(court_id)
+            .fetch_all(conn)
+            .await
+    })?;
+    Ok(sources.into_iter().collect())
 }
 
 /// Adds `delta_fen` to an account's running balance, creating the balance row on first use.

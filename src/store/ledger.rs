@@ -78,7 +78,9 @@ async fn insert_line(tx: &mut Tx, entry_id: i64, line_no: i64, court_id: i64, li
 }
 
 /// Adds each delta to its account's running balance, creating balance rows on first use: one statement per 500
-/// accounts. Each account appears once (PostgreSQL refuses to update one row twice in one statement).
+/// accounts. Each account appears once (PostgreSQL refuses to update one row twice in one statement). For receipts
+/// only: a case account's delta must not be negative here, since the upsert offers it as a new row first (see
+/// `move_balance`, which every other posting uses).
 pub async fn move_balances(tx: &mut Tx, court_id: i64, deltas: &[(String, Option<i64>, i64)]) -> Result<(), sqlx::Error> {
     for chunk in deltas.chunks(500) {
         on_tx!(tx, conn => {
@@ -120,21 +122,33 @@ pub async fn in_transit_sources(tx: &mut Tx, court_id: i64) -> Result<std::colle
     Ok(sources.into_iter().collect())
 }
 
-/// Adds `delta_fen` to an account's running balance, creating the balance row on first use.
+/// Adds `delta_fen` to an account's running balance, creating the balance row on first use. The update comes
+/// first: an upsert would offer the delta itself as a new row, and a debit (a negative delta) would fail the
+/// balance check before the conflict is resolved. Writers are serialised by the audit head, so the insert that
+/// follows an update of no row cannot race.
 pub async fn move_balance(tx: &mut Tx, court_id: i64, account: &str, case_id: Option<i64>, delta_fen: i64) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "insert into ledger_balances (court_id, account, case_id, balance_fen) values ($1, $2, $3, $4)
-             on conflict (court_id, account) do update set balance_fen = ledger_balances.balance_fen + excluded.balance_fen",
-        )
-        .bind(court_id)
-        .bind(account)
-        .bind(case_id)
-        .bind(delta_fen)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })
+    let updated = on_tx!(tx, conn => {
+        sqlx::query("update ledger_balances set balance_fen = balance_fen + $3 where court_id = $1 and account = $2")
+            .bind(court_id)
+            .bind(account)
+            .bind(delta_fen)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    if updated == 0 {
+        on_tx!(tx, conn => {
+            sqlx::query("insert into ledger_balances (court_id, account, case_id, balance_fen) values ($1, $2, $3, $4)")
+                .bind(court_id)
+                .bind(account)
+                .bind(case_id)
+                .bind(delta_fen)
+                .execute(conn)
+                .await
+                .map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// The current balances of these accounts, read inside the transaction that will post against them (the audit

@@ -93,7 +93,7 @@ impl Db {
     /// Every SQLite connection gets a 32 MiB page cache (the default is 2 MiB): a statement import inserts into
     /// unique indexes keyed by hashes, whose pages are touched at random, and a small cache rereads them constantly.
     pub async fn connect_sqlite(options: SqliteConnectOptions, max_connections: u32) -> Result<Db, sqlx::Error> {
-        let options = options.pragma("cache_size", "-32768").pragma("temp_store", "memory");
+        let options = options.pragma("cache_size", "-131072").pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             .connect_with(options)

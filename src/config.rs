@@ -306,7 +306,11 @@ mod tests {
         let file = path.display().to_string();
         let error = Config::from_lookup(|name| (name == "CHUZHI_APPROVAL_MATRIX").then(|| file.clone())).unwrap_err();
         assert_eq!(error.name, "CHUZHI_APPROVAL_MATRIX", "the last tier must be unbounded");
-        std::fs::write(&path, r#"{"370102": {"tiers": [{"up_to": null, "roles": ["case_officer", "bureau_head"]}]}}"#).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"370102": {"tiers": [{"up_to": null, "roles": ["case_officer", "bureau_head"]}]}}"#,
+        )
+        .unwrap();
         let config = Config::from_lookup(|name| (name == "CHUZHI_APPROVAL_MATRIX").then(|| file.clone())).unwrap();
         assert_eq!(config.approval_matrices["370102"].tiers[0].roles.len(), 2);
         let _ = std::fs::remove_file(&path);

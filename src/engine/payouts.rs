@@ -110,7 +110,9 @@ pub enum PayoutsError {
     ArrivalAfterLatestReceipt { given: NaiveDate, recorded: NaiveDate },
     #[error("no court bank account is known for case {case_id}'s funds; give bank_account")]
     BankAccountUnknown { case_id: i64 },
-    #[error("under the distribution plan '{payee}' may be paid {payable} now; {requested} is already asked for, so {amount} more is too much")]
+    #[error(
+        "under the distribution plan '{payee}' may be paid {payable} now; {requested} is already asked for, so {amount} more is too much"
+    )]
     PayoutExceedsPayableShare {
         payee: String,
         payable: Money,
@@ -208,18 +210,35 @@ pub struct PayoutRequest {
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PayoutAction {
     /// One approval, in the position the caller holds (FUND-8).
-    Approve { role: ApprovalRole },
+    Approve {
+        role: ApprovalRole,
+    },
     /// The payment notice went to finance (FUND-5).
-    SendFinanceNotice { notified_on: NaiveDate },
+    SendFinanceNotice {
+        notified_on: NaiveDate,
+    },
     /// Finance paid (FUND-4, FUND-5).
-    RecordPaid { paid_on: NaiveDate },
+    RecordPaid {
+        paid_on: NaiveDate,
+    },
     /// 退票: the bank returned the payment.
-    RecordBounce { bounced_on: NaiveDate, reason: String },
+    RecordBounce {
+        bounced_on: NaiveDate,
+        reason: String,
+    },
     /// 延缓发放 (FUND-6).
-    Delay { ground: DelayGround, role: ApprovalRole },
-    ClearDelay { cleared_on: NaiveDate },
+    Delay {
+        ground: DelayGround,
+        role: ApprovalRole,
+    },
+    ClearDelay {
+        cleared_on: NaiveDate,
+    },
     /// 提存 (FUND-7).
-    Escrow { ground: EscrowGround, role: ApprovalRole },
+    Escrow {
+        ground: EscrowGround,
+        role: ApprovalRole,
+    },
 }
 
 impl PayoutAction {
@@ -241,7 +260,9 @@ impl PayoutAction {
             Err(Refusal::new(Code::RoleNotAllowed, format!("the role {role} may not {what}")).with_rule(rule))
         };
         match self {
-            PayoutAction::Approve { role: position } | PayoutAction::Delay { role: position, .. } | PayoutAction::Escrow { role: position, .. } => {
+            PayoutAction::Approve { role: position }
+            | PayoutAction::Delay { role: position, .. }
+            | PayoutAction::Escrow { role: position, .. } => {
                 if holds_position(role, *position) {
                     Ok(())
                 } else {
@@ -523,14 +544,16 @@ impl Engine {
             parties
                 .iter()
                 .filter(|party| party.role == "applicant" && party.name == name)
-                .find_map(|party| match (&party.payout_bank, &party.payout_account_name, &party.payout_account_number) {
-                    (Some(bank), Some(account_name), Some(account_number)) => Some(ConfirmedAccount {
-                        bank: bank.clone(),
-                        account_name: account_name.clone(),
-                        account_number: account_number.clone(),
-                    }),
-                    _ => None,
-                })
+                .find_map(
+                    |party| match (&party.payout_bank, &party.payout_account_name, &party.payout_account_number) {
+                        (Some(bank), Some(account_name), Some(account_number)) => Some(ConfirmedAccount {
+                            bank: bank.clone(),
+                            account_name: account_name.clone(),
+                            account_number: account_number.clone(),
+                        }),
+                        _ => None,
+                    },
+                )
         };
         let payee = match request.payee.as_deref().map(str::trim) {
             Some(name) => name.to_string(),
@@ -708,7 +731,10 @@ impl Engine {
         row.state = serde_json::to_string(&state).map_err(Refusal::internal)?;
         row.stage = state.stage.name().to_string();
         if store::payouts::save_payout(tx, &row, now).await? != 1 {
-            return Err(Refusal::internal(format!("payout {} changed underneath version {}", row.id, row.version)));
+            return Err(Refusal::internal(format!(
+                "payout {} changed underneath version {}",
+                row.id, row.version
+            )));
         }
         store::payouts::append_payout_event(
             tx,
@@ -733,7 +759,15 @@ impl Engine {
     /// STOPGAP: this repeats `post_entry` with `store::payouts::post_entry_row` in place of `store::ledger::post`,
     /// whose balance upsert refuses every debit to a case account (see `post_entry_row`). Once `move_balance` is fixed
     /// this becomes `self.post_entry(…)`.
-    async fn post_once(&self, tx: &mut Tx, audit_seq: i64, court_id: i64, entry: &ledger::Entry, source: &str, now: DateTime<Utc>) -> Outcome<i64> {
+    async fn post_once(
+        &self,
+        tx: &mut Tx,
+        audit_seq: i64,
+        court_id: i64,
+        entry: &ledger::Entry,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Outcome<i64> {
         let accounts: Vec<String> = entry.lines.iter().map(|line| line.account.as_key()).collect();
         let current = store::ledger::balances_tx(tx, court_id, &accounts).await?;
         let mut balances = ledger::BalanceMap::new();
@@ -815,7 +849,10 @@ impl Engine {
         let case = store::registry::case_in_court_tx(&mut write.tx, principal.court_id, case_id)
             .await?
             .ok_or_else(|| case_not_found(case_id))?;
-        if store::payouts::plan_for_update(&mut write.tx, principal.court_id, case_id).await?.is_some() {
+        if store::payouts::plan_for_update(&mut write.tx, principal.court_id, case_id)
+            .await?
+            .is_some()
+        {
             return Err(PayoutsError::PlanExists { case_id }.into());
         }
         let held_key = Account::CaseHeld(case_id).as_key();
@@ -869,7 +906,9 @@ impl Engine {
             version: 1,
         };
         if store::payouts::save_plan(&mut write.tx, &row, now).await? != 1 {
-            return Err(Refusal::internal(format!("distribution plan of case {case_id} was written concurrently")));
+            return Err(Refusal::internal(format!(
+                "distribution plan of case {case_id} was written concurrently"
+            )));
         }
         store::payouts::append_plan_event(
             &mut write.tx,
@@ -907,7 +946,11 @@ impl Engine {
         if !allowed {
             return Err(Refusal::new(
                 Code::RoleNotAllowed,
-                format!("the role {} may not {} on the distribution plan", principal.role, command_name(&command)),
+                format!(
+                    "the role {} may not {} on the distribution plan",
+                    principal.role,
+                    command_name(&command)
+                ),
             )
             .with_rule("FUND-12"));
         }
@@ -929,7 +972,8 @@ impl Engine {
         let version = row.version + 1;
         for (index, entry) in entries.iter().enumerate() {
             let source = format!("plan:{case_id}:{version}:{}", index + 1);
-            self.post_once(&mut write.tx, write.seq, principal.court_id, entry, &source, now).await?;
+            self.post_once(&mut write.tx, write.seq, principal.court_id, entry, &source, now)
+                .await?;
         }
         let row = PlanRow {
             state: serde_json::to_string(&state).map_err(Refusal::internal)?,
@@ -938,7 +982,9 @@ impl Engine {
             ..row
         };
         if store::payouts::save_plan(&mut write.tx, &row, now).await? != 1 {
-            return Err(Refusal::internal(format!("distribution plan of case {case_id} changed underneath version {version}")));
+            return Err(Refusal::internal(format!(
+                "distribution plan of case {case_id} changed underneath version {version}"
+            )));
         }
         store::payouts::append_plan_event(
             &mut write.tx,
@@ -952,7 +998,8 @@ impl Engine {
             },
         )
         .await?;
-        self.apply_case_effects(&mut write.tx, principal.court_id, case_id, &effects, now).await?;
+        self.apply_case_effects(&mut write.tx, principal.court_id, case_id, &effects, now)
+            .await?;
         write
             .commit(EventDraft::change(
                 &principal.actor(),
@@ -1001,12 +1048,20 @@ impl Engine {
             .map(|line| StatementLine {
                 reference: line.bank_reference,
                 value_date: line.booking_date,
-                amount: Money::from_fen(if line.direction == "debit" { -line.amount_fen } else { line.amount_fen }),
+                amount: Money::from_fen(if line.direction == "debit" {
+                    -line.amount_fen
+                } else {
+                    line.amount_fen
+                }),
             })
             .collect();
         let imports = store::payouts::statement_balances(&self.db, court_id, bank_account).await?;
         let within: Vec<&(NaiveDate, i64, i64)> = imports.iter().filter(|(date, _, _)| *date >= from && *date <= to).collect();
-        let before = imports.iter().filter(|(date, _, _)| *date < from).last().map(|(_, _, closing)| *closing);
+        let before = imports
+            .iter()
+            .rev()
+            .find(|(date, _, _)| *date < from)
+            .map(|(_, _, closing)| *closing);
         let opening = within.first().map(|(_, opening, _)| *opening).or(before).unwrap_or(0);
         let closing = within.last().map(|(_, _, closing)| *closing).unwrap_or(opening);
         let ledger_movements = store::payouts::bank_movements_between(&self.db, court_id, bank_account, from, to)
@@ -1064,7 +1119,14 @@ impl Engine {
     /// Carries out a ledger lifecycle's effects on the case's nodes and the outbox, in the command's transaction.
     /// The ledger's nodes belong to the case, not to an asset (`asset_id` null), and are addressed by their keys
     /// (`ledger.payout.…:<payout id>`, `ledger.plan.…:<party or objection>`), which are unique within a case.
-    pub(crate) async fn apply_case_effects(&self, tx: &mut Tx, court_id: i64, case_id: i64, effects: &[Effect], now: DateTime<Utc>) -> Outcome<()> {
+    pub(crate) async fn apply_case_effects(
+        &self,
+        tx: &mut Tx,
+        court_id: i64,
+        case_id: i64,
+        effects: &[Effect],
+        now: DateTime<Utc>,
+    ) -> Outcome<()> {
         for effect in effects {
             let changed = match effect {
                 Effect::CreateNode { key, plan, .. } => {
@@ -1084,9 +1146,18 @@ impl Engine {
                     key,
                     store::payouts::replan_case_node(tx, case_id, &key.0, plan, &plan.dates(&self.calendar)).await?,
                 )),
-                Effect::PauseNode { key } => Some((key, store::payouts::change_case_node(tx, case_id, &key.0, KeyedChange::Pause, now).await?)),
-                Effect::MeetNode { key } => Some((key, store::payouts::change_case_node(tx, case_id, &key.0, KeyedChange::Meet, now).await?)),
-                Effect::CancelNode { key } => Some((key, store::payouts::change_case_node(tx, case_id, &key.0, KeyedChange::Cancel, now).await?)),
+                Effect::PauseNode { key } => Some((
+                    key,
+                    store::payouts::change_case_node(tx, case_id, &key.0, KeyedChange::Pause, now).await?,
+                )),
+                Effect::MeetNode { key } => Some((
+                    key,
+                    store::payouts::change_case_node(tx, case_id, &key.0, KeyedChange::Meet, now).await?,
+                )),
+                Effect::CancelNode { key } => Some((
+                    key,
+                    store::payouts::change_case_node(tx, case_id, &key.0, KeyedChange::Cancel, now).await?,
+                )),
                 Effect::MeetNodes { rule_id } => {
                     store::payouts::meet_case_rule_nodes(tx, case_id, rule_id, now).await?;
                     None
@@ -1101,7 +1172,10 @@ impl Engine {
             // lifecycle disagree, and the command is rolled back rather than leave a node alerting forever.
             if let Some((key, count)) = changed {
                 if count != 1 {
-                    return Err(Refusal::internal(format!("case {case_id}: node {} matched {count} open nodes", key.0)));
+                    return Err(Refusal::internal(format!(
+                        "case {case_id}: node {} matched {count} open nodes",
+                        key.0
+                    )));
                 }
             }
         }

@@ -168,7 +168,9 @@ pub async fn application_fee(
     let fee = query
         .court_set_fee
         .as_deref()
-        .map(|text| Money::parse(text).map_err(|_| Refusal::new(Code::InvalidQuery, format!("court_set_fee '{text}' must be a decimal amount"))))
+        .map(|text| {
+            Money::parse(text).map_err(|_| Refusal::new(Code::InvalidQuery, format!("court_set_fee '{text}' must be a decimal amount")))
+        })
         .transpose()?;
     Ok(Json(state.engine.application_fee(&principal, case_id, fee).await?))
 }
@@ -225,7 +227,10 @@ pub async fn reconciliation(
     };
     let disposition = HeaderValue::from_str(&disposition).map_err(Refusal::internal)?;
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)],
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
         bytes,
     )
         .into_response())

@@ -61,9 +61,8 @@ pub async fn payout(db: &Db, court_id: i64, id: i64) -> Result<Option<PayoutRow>
 
 /// The payouts of a court, or of one case, in id order.
 pub async fn payouts(db: &Db, court_id: i64, case_id: Option<i64>) -> Result<Vec<PayoutRow>, sqlx::Error> {
-    let sql = format!(
-        "select {PAYOUT_COLUMNS} from payouts where court_id = $1 and ($2 is null or case_id = $2) and version > 0 order by id"
-    );
+    let sql =
+        format!("select {PAYOUT_COLUMNS} from payouts where court_id = $1 and ($2 is null or case_id = $2) and version > 0 order by id");
     on_pool!(db, pool => sqlx::query_as::<_, PayoutRow>(&sql).bind(court_id).bind(case_id).fetch_all(pool).await)
 }
 
@@ -219,7 +218,13 @@ pub async fn latest_bank_account(tx: &mut Tx, court_id: i64) -> Result<Option<St
 const OPEN: &str = "status in ('pending', 'overdue', 'paused')";
 
 /// Closes (met, cancelled) or pauses the open case-level node with this key; returns how many rows changed.
-pub async fn change_case_node(tx: &mut Tx, case_id: i64, node_key: &str, change: KeyedChange, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+pub async fn change_case_node(
+    tx: &mut Tx,
+    case_id: i64,
+    node_key: &str,
+    change: KeyedChange,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     let (status, closes) = match change {
         KeyedChange::Meet => ("met", true),
         KeyedChange::Cancel => ("cancelled", true),

@@ -41,7 +41,9 @@ async fn balance(app: &TestApp, account: &str) -> String {
 
 /// An MT940 statement of the court's account for one day (`yymmdd`), with credits paid to collection accounts.
 fn statement(day: &str, opening: &str, closing: &str, credits: &[(&str, &str, &str)]) -> String {
-    let mut text = format!("{{1:F01BKCHCNBJA4000000000000}}{{2:I940BKCHCNBJXXXXN}}{{4:\n:20:STMT{day}\n:25:{BANK}\n:28C:00001/001\n:60F:C{day}CNY{opening}\n");
+    let mut text = format!(
+        "{{1:F01BKCHCNBJA4000000000000}}{{2:I940BKCHCNBJXXXXN}}{{4:\n:20:STMT{day}\n:25:{BANK}\n:28C:00001/001\n:60F:C{day}CNY{opening}\n"
+    );
     for (amount, reference, collection_account) in credits {
         text.push_str(&format!(
             ":61:{day}{}C{amount}NTRFNONREF//{reference}\n:86:/CNTP/6222020200001234567/BKCHCNBJ/张三/济南/ /REMI/执行款 {collection_account}\n",

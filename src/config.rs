@@ -37,6 +37,20 @@ pub struct Config {
     /// `CHUZHI_CSV_LAYOUT`: a JSON file with the columns of the court's bank's CSV statements, in the format of
     /// `fixtures/statements/csv_layout.json`. Default: that file, built in.
     pub csv_layout_file: Option<PathBuf>,
+    /// `CHUZHI_PAYOUT_PROFILE`: the payout deadlines. `regional2024` (default; FUND-5, item 22 of the 2021 opinion):
+    /// the payment notice goes to finance within 10 working days of the funds' arrival, and finance pays within 5
+    /// working days of the notice. `spc2017` (FUND-4, 款物规定): the payout is completed within 30 days of finance's
+    /// arrival notice.
+    pub payout_profile: crate::ledger::PayoutDeadlineProfile,
+    /// `CHUZHI_APPROVAL_MATRIX`: a JSON file mapping court codes to payout approval matrices (FUND-8), e.g.
+    /// `{"370102": {"tiers": [{"up_to": "100000.00", "roles": ["case_officer", "fund_manager", "bureau_head"]},
+    /// {"up_to": null, "roles": ["case_officer", "fund_manager", "bureau_head", "vice_president"]}]}}`. Courts not
+    /// listed, and every court by default, use that matrix (the local rules' ¥100,000 threshold). The positions are
+    /// held by: case_officer ← judge or assistant, fund_manager ← finance, bureau_head and vice_president ← supervisor.
+    pub approval_matrices: std::collections::BTreeMap<String, crate::ledger::ApprovalMatrix>,
+    /// `CHUZHI_PAYOUT_DELAY_CLEARED_DAYS`: calendar days to pay out after the ground of a delay (延缓发放) is cleared
+    /// (FUND-6, UNCONFIRMED). Default 10.
+    pub payout_delay_cleared_days: u32,
     /// `CHUZHI_DB_MAX_CONNECTIONS`: the connection pool's size. Default 8.
     pub db_max_connections: u32,
     /// `CHUZHI_LOG`: the tracing filter; default `info`. `CHUZHI_LOG_FORMAT=json` logs JSON lines.
@@ -60,6 +74,9 @@ impl Default for Config {
             auction_platforms_file: None,
             suspense_claim_period: crate::calendar::Period::WorkingDays(3),
             csv_layout_file: None,
+            payout_profile: crate::ledger::PayoutDeadlineProfile::Regional2024,
+            approval_matrices: std::collections::BTreeMap::new(),
+            payout_delay_cleared_days: crate::ledger::DELAY_CLEARED_PAYOUT_DAYS,
             db_max_connections: 8,
             log_filter: "info".to_string(),
             log_json: false,
@@ -125,6 +142,30 @@ impl Config {
             0..=250,
         )?;
         config.db_max_connections = number("CHUZHI_DB_MAX_CONNECTIONS", config.db_max_connections, 1..=512)?;
+        config.payout_delay_cleared_days = number("CHUZHI_PAYOUT_DELAY_CLEARED_DAYS", config.payout_delay_cleared_days, 1..=365)?;
+        if let Some(value) = lookup("CHUZHI_PAYOUT_PROFILE") {
+            config.payout_profile = match value.trim() {
+                "regional2024" => crate::ledger::PayoutDeadlineProfile::Regional2024,
+                "spc2017" => crate::ledger::PayoutDeadlineProfile::Spc2017,
+                _ => {
+                    return Err(ConfigError {
+                        name: "CHUZHI_PAYOUT_PROFILE",
+                        value,
+                        expected: "regional2024 (FUND-5) or spc2017 (FUND-4)".to_string(),
+                    })
+                }
+            };
+        }
+        if let Some(file) = lookup("CHUZHI_APPROVAL_MATRIX").filter(|file| !file.is_empty()) {
+            let read = std::fs::read_to_string(&file).map_err(|error| error.to_string());
+            config.approval_matrices = read
+                .and_then(|text| crate::engine::payouts::PayoutSettings::parse_matrices(&text))
+                .map_err(|error| ConfigError {
+                    name: "CHUZHI_APPROVAL_MATRIX",
+                    value: file,
+                    expected: format!("a readable JSON file of court code → approval matrix ({error})"),
+                })?;
+        }
         config.calendar_dir = lookup("CHUZHI_CALENDAR_DIR").filter(|dir| !dir.is_empty()).map(PathBuf::from);
         config.inquiry_platforms_file = lookup("CHUZHI_INQUIRY_PLATFORMS")
             .filter(|file| !file.is_empty())
@@ -218,6 +259,9 @@ impl fmt::Debug for Config {
             .field("upcoming_working_days", &self.upcoming_working_days)
             .field("seizure_renewal_lead_working_days", &self.seizure_renewal_lead_working_days)
             .field("calendar_dir", &self.calendar_dir)
+            .field("payout_profile", &self.payout_profile)
+            .field("approval_matrices", &self.approval_matrices)
+            .field("payout_delay_cleared_days", &self.payout_delay_cleared_days)
             .field("db_max_connections", &self.db_max_connections)
             .finish()
     }
@@ -247,6 +291,29 @@ mod tests {
         assert_eq!(error.name, "CHUZHI_LOG_FORMAT");
         let error = Config::from_lookup(|name| (name == "DATABASE_URL").then(|| "mysql://x".to_string())).unwrap_err();
         assert_eq!(error.name, "DATABASE_URL");
+    }
+
+    #[test]
+    fn fund_5_the_payout_profile_defaults_to_regional2024_and_a_bad_matrix_names_its_variable() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.payout_profile, crate::ledger::PayoutDeadlineProfile::Regional2024);
+        let config = Config::from_lookup(|name| (name == "CHUZHI_PAYOUT_PROFILE").then(|| "spc2017".to_string())).unwrap();
+        assert_eq!(config.payout_profile, crate::ledger::PayoutDeadlineProfile::Spc2017);
+        let error = Config::from_lookup(|name| (name == "CHUZHI_PAYOUT_PROFILE").then(|| "fast".to_string())).unwrap_err();
+        assert_eq!(error.name, "CHUZHI_PAYOUT_PROFILE");
+        let path = std::env::temp_dir().join(format!("chuzhi-matrix-{}.json", std::process::id()));
+        std::fs::write(&path, r#"{"370102": {"tiers": [{"up_to": "1000.00", "roles": ["case_officer"]}]}}"#).unwrap();
+        let file = path.display().to_string();
+        let error = Config::from_lookup(|name| (name == "CHUZHI_APPROVAL_MATRIX").then(|| file.clone())).unwrap_err();
+        assert_eq!(error.name, "CHUZHI_APPROVAL_MATRIX", "the last tier must be unbounded");
+        std::fs::write(
+            &path,
+            r#"{"370102": {"tiers": [{"up_to": null, "roles": ["case_officer", "bureau_head"]}]}}"#,
+        )
+        .unwrap();
+        let config = Config::from_lookup(|name| (name == "CHUZHI_APPROVAL_MATRIX").then(|| file.clone())).unwrap();
+        assert_eq!(config.approval_matrices["370102"].tiers[0].roles.len(), 2);
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod disposal;
 pub mod funds;
+pub mod payouts;
 pub mod registry;
 mod sweep;
 mod valuation;
@@ -30,6 +31,8 @@ pub struct Settings {
     pub sweep_limit: u32,
     /// FUND-3: the claim period of unidentified funds.
     pub suspense_claim_period: crate::calendar::Period,
+    /// FUND-4 … FUND-8: the payout deadline profile, the approval matrix per court, the FUND-6 period.
+    pub payouts: payouts::PayoutSettings,
 }
 
 impl From<&Config> for Settings {
@@ -39,6 +42,11 @@ impl From<&Config> for Settings {
             seizure_renewal_lead_working_days: config.seizure_renewal_lead_working_days,
             sweep_limit: config.sweep_limit,
             suspense_claim_period: config.suspense_claim_period,
+            payouts: payouts::PayoutSettings {
+                profile: config.payout_profile,
+                delay_cleared_payout_days: config.payout_delay_cleared_days,
+                matrices: config.approval_matrices.clone(),
+            },
         }
     }
 }

@@ -7,6 +7,7 @@ mod funds;
 mod handlers;
 mod idempotency;
 mod openapi;
+mod payouts;
 
 use crate::audit::Actor;
 use crate::auth::Principal;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(handlers::me))
         .merge(funds::routes())
         .merge(disposal::router())
+        .merge(payouts::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), guard));
     Router::new()
         .nest("/api/v1", api)

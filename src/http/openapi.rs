@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types (utoipa), served at `/api/openapi.json`.
 
-use super::{disposal, funds, handlers};
+use super::{disposal, funds, handlers, payouts};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -15,10 +15,15 @@ use utoipa::{Modify, OpenApi};
         handlers::start_valuation, handlers::get_valuation, handlers::valuation_command,
         funds::import_statement, funds::list_suspense, funds::request_claim, funds::approve_claim, funds::balances,
         disposal::start_disposal, disposal::get_disposal, disposal::disposal_command, disposal::check_bid_log,
+        payouts::request_payout, payouts::list_payouts, payouts::get_payout, payouts::payout_command,
+        payouts::draw_up_distribution, payouts::get_distribution, payouts::distribution_command,
+        payouts::application_fee, payouts::reconciliation,
     ),
     components(schemas(crate::registry::NewCase, crate::registry::NewAsset, crate::registry::AssetKind, super::error::ErrorEnvelope,
         crate::engine::StartDisposalRequest, crate::engine::DisposalConfigOverrides, crate::engine::DisposalView, crate::engine::SaleFees,
-        crate::engine::BidLogRequest, crate::engine::BidLogReport)),
+        crate::engine::BidLogRequest, crate::engine::BidLogReport,
+        crate::engine::payouts::PayoutRequest, crate::engine::payouts::PayoutView, crate::engine::payouts::DrawUpPlanRequest,
+        crate::engine::payouts::PlanView, crate::engine::payouts::ApplicationFeeView)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -10,6 +10,7 @@ pub mod disposal;
 pub mod idempotency;
 pub mod ledger;
 pub mod nodes;
+pub mod payouts;
 pub mod registry;
 pub mod statements;
 pub mod valuation;

@@ -9,6 +9,7 @@ mod cli;
 mod disposal;
 mod funds;
 mod idempotency;
+mod payouts;
 mod registry;
 mod service;
 mod sweeps;

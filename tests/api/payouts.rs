@@ -1,0 +1,417 @@
+//! Payouts, distribution, reconciliation and the application fee through the API (FUND-2, FUND-4…FUND-12, SPEC §4):
+//! deadlines on the legal calendar, the confirmed payee, the approval chain in order, bounces, two payouts of the same
+//! funds, plans whose shares add up, reconciliation files, and after each the books checked by independent queries.
+
+use crate::harness::*;
+use axum::http::StatusCode;
+use chuzhi::engine::payouts::PayoutAction;
+use chuzhi::ledger::ApprovalRole;
+use chuzhi::money::Money;
+use serde_json::{json, Value};
+
+const BANK: &str = "37010201040012345678";
+const MT940: &str = include_str!("../../fixtures/statements/sample.mt940");
+const APPLICANT: &str = "济南农村商业银行股份有限公司";
+
+/// STYLE habit 11: every entry balances and every running balance equals its lines, by independent queries.
+async fn assert_books_balance(app: &TestApp) {
+    assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
+    let totals = chuzhi::store::ledger::line_totals(app.db(), 1).await.unwrap();
+    let stored = chuzhi::store::ledger::balances(app.db(), 1, None).await.unwrap();
+    for (account, debits, credits) in totals {
+        let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
+        let expected = parsed.signed_change_fen(debits, credits).unwrap();
+        let row = stored.iter().find(|row| row.account == account).unwrap();
+        assert_eq!(row.balance_fen, expected, "{account}");
+        assert!(row.case_id.is_none() || row.balance_fen >= 0, "{account} negative");
+    }
+}
+
+async fn balance(app: &TestApp, account: &str) -> String {
+    let (status, balances) = app.get("/api/v1/balances", &app.finance).await;
+    assert_eq!(status, StatusCode::OK);
+    balances
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["account"] == account)
+        .map(|row| row["balance"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| "0.00".to_string())
+}
+
+/// An MT940 statement of the court's account for one day (`yymmdd`), with credits paid to collection accounts.
+fn statement(day: &str, opening: &str, closing: &str, credits: &[(&str, &str, &str)]) -> String {
+    let mut text = format!(
+        "{{1:F01BKCHCNBJA4000000000000}}{{2:I940BKCHCNBJXXXXN}}{{4:\n:20:STMT{day}\n:25:{BANK}\n:28C:00001/001\n:60F:C{day}CNY{opening}\n"
+    );
+    for (amount, reference, collection_account) in credits {
+        text.push_str(&format!(
+            ":61:{day}{}C{amount}NTRFNONREF//{reference}\n:86:/CNTP/6222020200001234567/BKCHCNBJ/张三/济南/ /REMI/执行款 {collection_account}\n",
+            &day[2..]
+        ));
+    }
+    text.push_str(&format!(":62F:C{day}CNY{closing}\n-}}"));
+    text
+}
+
+async fn import(app: &TestApp, text: &str) {
+    let (status, report) = app
+        .call("POST", "/api/v1/statements?format=mt940", Some(&app.finance), Some(text))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+}
+
+async fn collection_account(app: &TestApp, case_id: i64) -> String {
+    let (status, case) = app.get(&format!("/api/v1/cases/{case_id}"), &app.assistant).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    case["collection_account"].as_str().unwrap().to_string()
+}
+
+/// The three cases the sample statement pays: 12345.67 to the first, 1,000,000.00 to the second, 500.00 to the third.
+async fn funded_cases(app: &TestApp) -> [i64; 3] {
+    app.set_now("2026-01-09T10:00:00+08:00");
+    let cases = [
+        register_case(app, "（2026）鲁0102执1号", "2026-01-02").await,
+        register_case(app, "(2026)鲁0102执2号", "2026-01-02").await,
+        register_case(app, "（2026）鲁0102执恢3号", "2026-01-02").await,
+    ];
+    import(app, MT940).await;
+    cases
+}
+
+async fn request(app: &TestApp, body: &Value) -> i64 {
+    let (status, payout) = app.post("/api/v1/payouts", &app.assistant, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{payout}");
+    payout["id"].as_i64().unwrap()
+}
+
+async fn command(app: &TestApp, token: &str, payout: i64, body: Value) -> (StatusCode, Value) {
+    app.post(&format!("/api/v1/payouts/{payout}/commands"), token, &body).await
+}
+
+async fn approve(app: &TestApp, token: &str, payout: i64, role: &str) -> Value {
+    let (status, body) = command(app, token, payout, json!({ "command": "approve", "role": role })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The default matrix up to ¥100,000 (FUND-8): case officer, fund manager, bureau head.
+async fn approve_up_to_bureau_head(app: &TestApp, payout: i64) -> Value {
+    approve(app, &app.judge, payout, "case_officer").await;
+    approve(app, &app.finance, payout, "fund_manager").await;
+    approve(app, &app.supervisor, payout, "bureau_head").await
+}
+
+async fn node(app: &TestApp, case_id: i64, key: &str) -> (String, String) {
+    let (status, due) = chuzhi::store::payouts::case_node(app.db(), case_id, key)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no node {key}"));
+    (status, due.to_string())
+}
+
+both_backends! {
+    async fn fund_5_notice_within_10_and_payment_within_5_working_days_across_national_day_2025(app: &TestApp) {
+        app.set_now("2025-09-26T10:00:00+08:00");
+        let case_id = register_case(app, "（2025）鲁0102执88号", "2025-09-01").await;
+        let account = collection_account(app, case_id).await;
+        import(app, &statement("250926", "0,00", "50000,00", &[("50000,00", "BOC2025092600001", &account)])).await;
+        let payout = request(app, &json!({ "case_id": case_id, "amount": "50000.00" })).await;
+
+        // Funds arrived Friday 2025-09-26. Ten working days: Sun 28 Sep (a make-up working day), 29, 30 Sep, then
+        // the holiday 1–8 Oct, then 9, 10, Sat 11 Oct (make-up), 13, 14, 15, 16 Oct (PER-6, HOL-2025).
+        let key = format!("ledger.payout.finance_notice:{payout}");
+        assert_eq!(node(app, case_id, &key).await, ("pending".to_string(), "2025-10-16".to_string()));
+        let (_, view) = app.get(&format!("/api/v1/payouts/{payout}"), &app.assistant).await;
+        assert_eq!(view["stage"], "approving");
+        assert_eq!(view["state"]["stage"]["deadline"]["due_date"], "2025-10-16");
+        assert_eq!(view["remaining_approvals"], json!(["case_officer", "fund_manager", "bureau_head"]));
+
+        let approved = approve_up_to_bureau_head(app, payout).await;
+        assert_eq!(approved["stage"], "approved");
+        assert_eq!(balance(app, &format!("case:{case_id}:held")).await, "0.00");
+        assert_eq!(balance(app, &format!("case:{case_id}:payable:{APPLICANT}")).await, "50000.00");
+
+        // Notice on Tuesday 30 Sep: five working days are 9, 10, 11 (make-up), 13, 14 Oct.
+        app.set_now("2025-09-30T16:00:00+08:00");
+        let (status, noticed) = command(app, &app.assistant, payout, json!({ "command": "send_finance_notice", "notified_on": "2025-09-30" })).await;
+        assert_eq!(status, StatusCode::OK, "{noticed}");
+        assert_eq!(node(app, case_id, &key).await.0, "met");
+        let payment = format!("ledger.payout.payment:{payout}");
+        assert_eq!(node(app, case_id, &payment).await, ("pending".to_string(), "2025-10-14".to_string()));
+
+        // Only finance records the payment.
+        app.set_now("2025-10-14T11:00:00+08:00");
+        let (status, refused) = command(app, &app.judge, payout, json!({ "command": "record_paid", "paid_on": "2025-10-14" })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+        let (status, paid) = command(app, &app.finance, payout, json!({ "command": "record_paid", "paid_on": "2025-10-14" })).await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        assert_eq!(paid["stage"], "paid");
+        assert_eq!(node(app, case_id, &payment).await.0, "met");
+        assert_eq!(balance(app, &format!("case:{case_id}:payable:{APPLICANT}")).await, "0.00");
+        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "0.00");
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_8_a_payee_account_other_than_the_confirmed_one_is_refused_unless_the_panel_approved(app: &TestApp) {
+        let [first, _, _] = funded_cases(app).await;
+        let other_account = json!({ "bank": "某银行", "account_name": "济南农村商业银行股份有限公司", "account_number": "6222000000000000001" });
+        let (status, refused) = app
+            .post("/api/v1/payouts", &app.assistant, &json!({ "case_id": first, "amount": "100.00", "pay_to": other_account }))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "payee_not_confirmed");
+        assert_eq!(refused["error"]["rule"], "FUND-8");
+        assert_eq!(app.count("payouts").await, 0, "a refused request leaves no payout");
+
+        // A payee who is not the applicant has no confirmed account at all.
+        let (status, refused) = app
+            .post("/api/v1/payouts", &app.assistant, &json!({ "case_id": first, "amount": "100.00", "payee": "王五" }))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "pay_to_missing");
+
+        let panel = json!({ "decided_on": "2026-01-08", "reference": "（2026）鲁0102执1号合议庭评议笔录" });
+        let body = json!({ "case_id": first, "amount": "100.00", "pay_to": other_account, "panel_approval": panel });
+        let (status, allowed) = app.post("/api/v1/payouts", &app.assistant, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{allowed}");
+        assert_eq!(allowed["state"]["pay_to"]["account_number"], "6222000000000000001");
+
+        // Finance and supervisors do not request payouts.
+        let (status, _) = app.post("/api/v1/payouts", &app.finance, &json!({ "case_id": first, "amount": "1.00" })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_8_approvals_out_of_order_are_refused_and_nobody_approves_twice(app: &TestApp) {
+        let [_, second, _] = funded_cases(app).await;
+        // Above ¥100,000 the default matrix adds the presiding vice-president.
+        let payout = request(app, &json!({ "case_id": second, "amount": "200000.00" })).await;
+        let (status, refused) = command(app, &app.finance, payout, json!({ "command": "approve", "role": "fund_manager" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "approval_out_of_order");
+        assert_eq!(refused["error"]["rule"], "FUND-8");
+        // A role may only act in the positions it holds.
+        let (status, refused) = command(app, &app.finance, payout, json!({ "command": "approve", "role": "case_officer" })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+        assert_eq!(refused["error"]["code"], "role_not_allowed");
+
+        approve_up_to_bureau_head(app, payout).await;
+        let (status, refused) = command(app, &app.supervisor, payout, json!({ "command": "approve", "role": "vice_president" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "approver_already_approved");
+        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00", "nothing reserved before the last approval");
+
+        let vice_president = app.engine.create_token(COURT_CODE, "副院长-李", chuzhi::auth::Role::Supervisor).await.unwrap();
+        let approved = approve(app, &vice_president, payout, "vice_president").await;
+        assert_eq!(approved["stage"], "approved");
+        assert_eq!(balance(app, &format!("case:{second}:held")).await, "800000.00");
+        let (status, refused) = command(app, &vice_president, payout, json!({ "command": "approve", "role": "vice_president" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "out_of_order");
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_8_a_bounced_payment_returns_the_money_to_held_and_alerts_staff(app: &TestApp) {
+        let [first, _, _] = funded_cases(app).await;
+        let payout = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
+        approve_up_to_bureau_head(app, payout).await;
+        let (status, _) = command(app, &app.assistant, payout, json!({ "command": "send_finance_notice", "notified_on": "2026-01-09" })).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = command(app, &app.finance, payout, json!({ "command": "record_paid", "paid_on": "2026-01-09" })).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1000888.00");
+
+        let alerts = app.count("outbox where topic = 'ledger.notice'").await;
+        app.set_now("2026-01-12T10:00:00+08:00");
+        let bounce = json!({ "command": "record_bounce", "bounced_on": "2026-01-12", "reason": "户名不符" });
+        let (status, bounced) = command(app, &app.finance, payout, bounce).await;
+        assert_eq!(status, StatusCode::OK, "{bounced}");
+        assert_eq!(bounced["stage"], "bounced");
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1013233.67");
+        assert_eq!(app.count("outbox where topic = 'ledger.notice'").await, alerts + 1, "staff are alerted to check the account");
+        assert_books_balance(app).await;
+
+        // The money is free again: a new payout of it can pass the whole chain.
+        let again = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
+        assert_eq!(approve_up_to_bureau_head(app, again).await["stage"], "approved");
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_2_two_simultaneous_payouts_of_the_same_funds_let_exactly_one_through(app: &TestApp) {
+        let [first, _, _] = funded_cases(app).await;
+        let body = json!({ "case_id": first, "amount": "12345.67" });
+        let one = request(app, &body).await;
+        let two = request(app, &body).await;
+        for payout in [one, two] {
+            approve(app, &app.judge, payout, "case_officer").await;
+            approve(app, &app.finance, payout, "fund_manager").await;
+        }
+        let supervisor = app.engine.authenticate(&app.supervisor).await.unwrap();
+        let last = || PayoutAction::Approve { role: ApprovalRole::BureauHead };
+        let (first_result, second_result) = tokio::join!(
+            app.engine.payout_command(&supervisor, one, last()),
+            app.engine.payout_command(&supervisor, two, last()),
+        );
+        let (passed, refused): (Vec<_>, Vec<_>) = [first_result, second_result].into_iter().partition(Result::is_ok);
+        assert_eq!(passed.len(), 1, "exactly one payout of the same funds passes");
+        let refusal = refused.into_iter().next().unwrap().unwrap_err();
+        assert_eq!(refusal.code_str(), "case_balance_would_go_negative");
+        assert_eq!(refusal.rule, Some("FUND-2"));
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
+        let stages: Vec<String> = app.engine.payouts(&supervisor, Some(first)).await.unwrap().into_iter().map(|view| view.stage).collect();
+        assert!(stages.contains(&"approved".to_string()) && stages.contains(&"approving".to_string()), "{stages:?}");
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_9_fund_12_a_distribution_plan_adds_up_exactly_and_its_payable_shares_can_be_paid(app: &TestApp) {
+        let [_, second, _] = funded_cases(app).await;
+        let claim = |claimant: &str, amount: &str, class: Value| json!({ "claimant": claimant, "amount": amount, "class": class, "filed_on": "2026-01-05" });
+        let plan = json!({
+            "ordinary_order": "pro_rata",
+            "claims": [
+                claim("历下区人民法院（拍卖费用）", "10000.00", json!({ "class": "execution_cost" })),
+                claim("某抵押权人", "300000.00", json!({ "class": "priority", "rank": 1 })),
+                claim(APPLICANT, "700000.00", json!({ "class": "ordinary" })),
+                claim("甲公司", "500000.00", json!({ "class": "ordinary" })),
+                claim("乙", "333333.33", json!({ "class": "ordinary" })),
+            ]
+        });
+        let path = format!("/api/v1/cases/{second}/distribution");
+        let (status, _) = app.post(&path, &app.assistant, &plan).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "the plan is the judge's");
+        let (status, drawn) = app.post(&path, &app.judge, &plan).await;
+        assert_eq!(status, StatusCode::CREATED, "{drawn}");
+        let shares = drawn["state"]["distribution"]["shares"].as_array().unwrap();
+        let total: i64 = shares.iter().map(|share| Money::parse(share["amount"].as_str().unwrap()).unwrap().fen()).sum();
+        assert_eq!(Money::from_fen(total).to_string(), "1000000.00", "the shares add up to the held funds exactly");
+        assert!(drawn["payable_now"].as_array().unwrap().iter().all(|share| share["payable"] == "0.00"), "nothing is paid while serving");
+        let (status, refused) = app.post(&path, &app.judge, &plan).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused["error"]["code"], "distribution_plan_exists");
+
+        // Served on every creditor and the debtor on 9 January: 15 days end on Saturday 24 January, so objections
+        // may come until Monday 26 January (FUND-12, PER-2).
+        let commands = format!("{path}/commands");
+        for party in ["某抵押权人", APPLICANT, "甲公司", "乙", "刘某某"] {
+            let (status, body) = app
+                .post(&commands, &app.assistant, &json!({ "command": "record_service", "party": party, "received_on": "2026-01-09" }))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        assert_eq!(node(app, second, "ledger.plan.objection:甲公司").await, ("pending".to_string(), "2026-01-26".to_string()));
+        let (status, refused) = app.post(&commands, &app.judge, &json!({ "command": "close_objection_period" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "window_still_open");
+
+        app.set_now("2026-01-27T10:00:00+08:00");
+        let (status, closed) = app.post(&commands, &app.judge, &json!({ "command": "close_objection_period" })).await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+        assert_eq!(node(app, second, "ledger.plan.objection:甲公司").await.0, "met");
+        let share = closed["payable_now"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|share| share["claimant"] == APPLICANT)
+            .unwrap()["payable"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let share = Money::parse(&share).unwrap();
+        assert!(share.fen() > 0);
+
+        // The applicant's share is payable now; a cent more is refused.
+        let payout = request(app, &json!({ "case_id": second, "amount": share.to_string() })).await;
+        let (status, refused) = app.post("/api/v1/payouts", &app.assistant, &json!({ "case_id": second, "amount": "0.01" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "payout_exceeds_payable_share");
+        assert_eq!(refused["error"]["rule"], "FUND-12");
+        approve_up_to_bureau_head(app, payout).await;
+        let vice_president = app.engine.create_token(COURT_CODE, "副院长-李", chuzhi::auth::Role::Supervisor).await.unwrap();
+        approve(app, &vice_president, payout, "vice_president").await;
+        let (status, carried) = app.post(&commands, &app.judge, &json!({ "command": "carry_out" })).await;
+        assert_eq!(status, StatusCode::OK, "{carried}");
+        assert_eq!(carried["stage"], "carried_out");
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_2_a_day_reconciles_and_downloads_as_csv_and_xlsx(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        let case_id = register_case(app, "（2026）鲁0102执5号", "2026-01-02").await;
+        let account = collection_account(app, case_id).await;
+        import(app, &statement("260109", "0,00", "1000,00", &[("1000,00", "BOC2026010900001", &account)])).await;
+
+        let path = format!("/api/v1/reconciliation?bank_account={BANK}&day=2026-01-09");
+        let (status, refused) = app.get(&path, &app.judge).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+        let (status, reconciled) = app.get(&path, &app.finance).await;
+        assert_eq!(status, StatusCode::OK, "{reconciled}");
+        assert_eq!(reconciled["ok"], true, "{reconciled}");
+        assert_eq!(reconciled["statement_balance"], "1000.00");
+        assert_eq!(reconciled["ledger_balance"], "1000.00");
+        assert_eq!(reconciled["difference"], "0.00");
+        assert_eq!(reconciled["case_balances_total"], "1000.00");
+
+        let (status, headers, csv) = app.call_with_headers("GET", &format!("{path}&format=csv"), Some(&app.supervisor), None, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        let disposition = headers["content-disposition"].to_str().unwrap();
+        assert!(disposition.starts_with("attachment; filename=\"reconciliation-") && disposition.ends_with(".csv\""), "{disposition}");
+        let csv = csv.as_str().unwrap();
+        assert!(csv.contains("银行对账单余额 Statement balance,,,1000.00,"), "{csv}");
+        assert!(csv.contains("平衡 balanced"), "{csv}");
+
+        let (status, headers, xlsx) = app.call_with_headers("GET", &format!("{path}&format=xlsx"), Some(&app.finance), None, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        assert!(xlsx.as_str().unwrap().starts_with("PK"), "an XLSX file is a zip archive");
+
+        // The sample statement's month does not reconcile: its opening balance and its payout line are not in the
+        // books, and the report says so.
+        import(app, MT940).await;
+        let (status, month) = app.get(&format!("/api/v1/reconciliation?bank_account={BANK}&month=2026-01"), &app.finance).await;
+        assert_eq!(status, StatusCode::OK, "{month}");
+        assert_eq!(month["ok"], false);
+        assert_eq!(month["unmatched_statement_lines"][0]["amount"], "-2000.00");
+        let (status, refused) = app.get(&format!("/api/v1/reconciliation?bank_account={BANK}&month=2026-13"), &app.finance).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_10_the_application_fee_at_the_500000_yuan_band_boundary(app: &TestApp) {
+        let mut body = case_body("（2026）鲁0102执9号", "2026-01-02");
+        body["claim_amount"] = json!("500000.00");
+        let (status, case) = app.post("/api/v1/cases", &app.assistant, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{case}");
+        let (status, fee) = app.get(&format!("/api/v1/cases/{}/application-fee", case["id"]), &app.assistant).await;
+        assert_eq!(status, StatusCode::OK, "{fee}");
+        // 50 for the first 10,000, then 1.5 % of 490,000 = 7,350.
+        assert_eq!(fee["fee"], "7400.00");
+        assert_eq!(fee["rule"], "FUND-10");
+
+        let mut body = case_body("（2026）鲁0102执10号", "2026-01-02");
+        body["claim_amount"] = json!("500100.00");
+        let (_, case) = app.post("/api/v1/cases", &app.assistant, &body).await;
+        let (_, fee) = app.get(&format!("/api/v1/cases/{}/application-fee", case["id"]), &app.assistant).await;
+        // The 100 above the boundary is charged at 1 %.
+        assert_eq!(fee["fee"], "7401.00");
+        assert_books_balance(app).await;
+    }
+}

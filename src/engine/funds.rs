@@ -445,7 +445,10 @@ impl Engine {
             });
         }
         rows::insert_lines(tx, court_id, &journal_lines).await?;
-        let deltas: Vec<(String, Option<i64>, i64)> = deltas.into_iter().map(|(account, (case_id, delta))| (account, case_id, delta)).collect();
+        let deltas: Vec<(String, Option<i64>, i64)> = deltas
+            .into_iter()
+            .map(|(account, (case_id, delta))| (account, case_id, delta))
+            .collect();
         store::ledger::move_balances(tx, court_id, &deltas).await?;
         let first_line = store::ledger::last_id(tx, store::ledger::LedgerTable::StatementLines).await? + 1;
         let line_ids = rows::insert_statement_lines(tx, court_id, bank, import_id, first_line, &statement_lines)

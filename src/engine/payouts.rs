@@ -756,9 +756,8 @@ impl Engine {
     /// `Engine::post_entry` does; its source must be new (a lifecycle posts each of its entries once, so a source
     /// posted already means the stored state and the journal disagree, and the command is rolled back).
     ///
-    /// STOPGAP: this repeats `post_entry` with `store::payouts::post_entry_row` in place of `store::ledger::post`,
-    /// whose balance upsert refuses every debit to a case account (see `post_entry_row`). Once `move_balance` is fixed
-    /// this becomes `self.post_entry(…)`.
+    /// Posts an entry the lifecycle returned, exactly once: `post_entry` validates it against the stored balances;
+    /// a source posted before means the stored lifecycle and the journal disagree.
     async fn post_once(
         &self,
         tx: &mut Tx,
@@ -768,50 +767,8 @@ impl Engine {
         source: &str,
         now: DateTime<Utc>,
     ) -> Outcome<i64> {
-        let accounts: Vec<String> = entry.lines.iter().map(|line| line.account.as_key()).collect();
-        let current = store::ledger::balances_tx(tx, court_id, &accounts).await?;
-        let mut balances = ledger::BalanceMap::new();
-        for line in &entry.lines {
-            let fen = current.get(&line.account.as_key()).copied().unwrap_or(0);
-            balances.set(line.account.clone(), Money::from_fen(fen));
-        }
-        ledger::validate(entry, &balances)?;
-        let lines = entry
-            .lines
-            .iter()
-            .map(|line| {
-                Ok(store::ledger::LineRow {
-                    account: line.account.as_key(),
-                    case_id: line.account.case_id(),
-                    debit_fen: line.debit.fen(),
-                    credit_fen: line.credit.fen(),
-                    balance_delta_fen: line
-                        .account
-                        .signed_change_fen(line.debit.fen(), line.credit.fen())
-                        .ok_or_else(|| Refusal::internal("ledger line amount overflow"))?,
-                })
-            })
-            .collect::<Outcome<Vec<_>>>()?;
-        let row = store::ledger::EntryRow {
-            court_id,
-            kind: entry.kind.as_str(),
-            memo: &entry.memo,
-            source,
-            posted_on: local_date(now),
-            posted_at: now,
-            audit_seq,
-            lines: &lines,
-        };
-        store::payouts::post_entry_row(tx, &row)
-            .await
-            .map_err(|error| match &error {
-                sqlx::Error::Database(db) if db.is_check_violation() => Refusal::rule_violation(
-                    "case_balance_would_go_negative",
-                    "FUND-2",
-                    "the case's funds do not cover this entry (checked again by the database)",
-                ),
-                _ => Refusal::internal(error),
-            })?
+        self.post_entry(tx, audit_seq, court_id, entry, source, now)
+            .await?
             .ok_or_else(|| Refusal::internal(format!("entry {source} was posted before")))
     }
 

@@ -183,3 +183,51 @@ both_backends! {
         assert_eq!(status, StatusCode::FORBIDDEN, "statements are finance's");
     }
 }
+
+/// SPEC §5.1: `chuzhi import-statement` on a fresh SQLite file; the second run of the same file posts nothing.
+#[test]
+fn fund_3_import_statement_cli_holds_unknown_payers_in_suspense_and_imports_once() {
+    let path = std::env::temp_dir().join(format!("chuzhi-cli-import-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_chuzhi"))
+            .args(args)
+            .env("CHUZHI_DATABASE_URL", &url)
+            .output()
+            .expect("run chuzhi");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, _, stderr) = run(&["court", "add", "--code", "370102", "--name", "济南市历下区人民法院"]);
+    assert!(ok, "{stderr}");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/statements/sample.mt940");
+    // No case is registered: every credit is unidentified (不明款) and waits in suspense.
+    let (ok, stdout, stderr) = run(&["import-statement", file, "--court", "370102", "--at", "2026-01-09"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.starts_with("6 lines: 6 new, 0 imported before; 0 by collection account, 0 by case number, 5 to suspense"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1013233.67 yuan in suspense"), "{stdout}");
+    let (ok, stdout, stderr) = run(&[
+        "import-statement",
+        file,
+        "--court",
+        "370102",
+        "--format",
+        "mt940",
+        "--at",
+        "2026-01-10",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("6 lines: 0 new, 6 imported before"), "{stdout}");
+    let (ok, _, stderr) = run(&["import-statement", file, "--court", "999999", "--at", "2026-01-10"]);
+    assert!(!ok);
+    assert!(stderr.contains("999999"), "{stderr}");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

@@ -384,10 +384,12 @@ impl Engine {
         let bulk = |decided: &[Decided]| -> Vec<rows::BulkEntry> {
             decided
                 .iter()
-                .filter_map(|(line, source, _, _, entry)| {
+                .filter_map(|(_, source, _, _, entry)| {
                     entry.as_ref().map(|entry| rows::BulkEntry {
                         kind: entry.kind.as_str(),
-                        memo: line.remittance.chars().take(200).collect(),
+                        // The remittance text stays on the statement line the entry's source names; the memo says what
+                        // the entry is, as the core wrote it.
+                        memo: entry.memo.clone(),
                         source: source.clone(),
                     })
                 })

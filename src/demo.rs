@@ -9,9 +9,9 @@ use crate::calendar::{Calendar, Period};
 use crate::clock::{local_date, ManualClock};
 use crate::disposal::{
     ApplySelfDisposal, AskDebtInKind, BiddingWindow, Command, DebtInKindCreditor, DecideAuctionPlan, DecideDebtInKind, DecideSelfDisposal,
-    DisposalConfig, EndSuspensionCause, FundsSource, NoticeMeans, PanelDecision, PublishAnnouncement, PublishSellOffNotice, RecordBuyerDefault,
-    RecordFailure, RecordHandover, RecordNotice, RecordPayment, RecordSale, RecordSelfDisposalSale, RecordSellOffBid, Release, ReleaseGround,
-    Resume, Schedule, SelfDisposalBasis, SelfDisposalMode, ServeSaleRuling, Suspend, SuspensionKind,
+    DisposalConfig, EndSuspensionCause, FundsSource, NoticeMeans, PanelDecision, PublishAnnouncement, PublishSellOffNotice,
+    RecordBuyerDefault, RecordFailure, RecordHandover, RecordNotice, RecordPayment, RecordSale, RecordSelfDisposalSale, RecordSellOffBid,
+    Release, ReleaseGround, Resume, Schedule, SelfDisposalBasis, SelfDisposalMode, ServeSaleRuling, Suspend, SuspensionKind,
 };
 use crate::engine::Engine;
 use crate::error::Outcome;
@@ -393,9 +393,27 @@ fn disposal_cases() -> Vec<DisposalCase> {
             applicant: "示范租赁有限公司",
             debtor: "示范机械制造有限公司",
             assets: vec![
-                disposal_asset(AssetKind::Movable, "叉车两台（合力CPCD30）", "the forklifts", 200_000, Branch::SoldFirstRound),
-                disposal_asset(AssetKind::Vehicle, "重型货车 示B·67890", "the lorry", 300_000, Branch::SoldSecondRound),
-                disposal_asset(AssetKind::RealEstate, "示范区工业路18号商铺", "the shop", 2_500_000, Branch::SelfDisposalLapsed),
+                disposal_asset(
+                    AssetKind::Movable,
+                    "叉车两台（合力CPCD30）",
+                    "the forklifts",
+                    200_000,
+                    Branch::SoldFirstRound,
+                ),
+                disposal_asset(
+                    AssetKind::Vehicle,
+                    "重型货车 示B·67890",
+                    "the lorry",
+                    300_000,
+                    Branch::SoldSecondRound,
+                ),
+                disposal_asset(
+                    AssetKind::RealEstate,
+                    "示范区工业路18号商铺",
+                    "the shop",
+                    2_500_000,
+                    Branch::SelfDisposalLapsed,
+                ),
             ],
         },
         DisposalCase {
@@ -404,9 +422,27 @@ fn disposal_cases() -> Vec<DisposalCase> {
             applicant: "示范融资担保有限公司",
             debtor: "示范精密机械有限公司",
             assets: vec![
-                disposal_asset(AssetKind::Movable, "数控车床一台（沈阳CAK6150）", "the lathe", 500_000, Branch::SellOffSold),
-                disposal_asset(AssetKind::Movable, "注塑机一台（海天MA3800）", "the moulding machine", 500_000, Branch::SellOffDebtInKind),
-                disposal_asset(AssetKind::Movable, "燃煤锅炉一台（4吨）", "the boiler", 500_000, Branch::SellOffReleased),
+                disposal_asset(
+                    AssetKind::Movable,
+                    "数控车床一台（沈阳CAK6150）",
+                    "the lathe",
+                    500_000,
+                    Branch::SellOffSold,
+                ),
+                disposal_asset(
+                    AssetKind::Movable,
+                    "注塑机一台（海天MA3800）",
+                    "the moulding machine",
+                    500_000,
+                    Branch::SellOffDebtInKind,
+                ),
+                disposal_asset(
+                    AssetKind::Movable,
+                    "燃煤锅炉一台（4吨）",
+                    "the boiler",
+                    500_000,
+                    Branch::SellOffReleased,
+                ),
             ],
         },
         DisposalCase {
@@ -415,9 +451,27 @@ fn disposal_cases() -> Vec<DisposalCase> {
             applicant: "示范小额贷款有限公司",
             debtor: "孙某某",
             assets: vec![
-                disposal_asset(AssetKind::Vehicle, "小型越野车 示C·24680", "the car", 150_000, Branch::BuyerDefaultResale),
-                disposal_asset(AssetKind::Movable, "塔式起重机一台（QTZ80）", "the tower crane", 300_000, Branch::SuspendedResumed),
-                disposal_asset(AssetKind::RealEstate, "示范区金融街6号写字楼1801室", "the office", 1_200_000, Branch::SelfDisposed),
+                disposal_asset(
+                    AssetKind::Vehicle,
+                    "小型越野车 示C·24680",
+                    "the car",
+                    150_000,
+                    Branch::BuyerDefaultResale,
+                ),
+                disposal_asset(
+                    AssetKind::Movable,
+                    "塔式起重机一台（QTZ80）",
+                    "the tower crane",
+                    300_000,
+                    Branch::SuspendedResumed,
+                ),
+                disposal_asset(
+                    AssetKind::RealEstate,
+                    "示范区金融街6号写字楼1801室",
+                    "the office",
+                    1_200_000,
+                    Branch::SelfDisposed,
+                ),
             ],
         },
     ]
@@ -540,7 +594,12 @@ impl Steps {
     /// prepaid, SELL-6), the balance is paid on `balance_on`, the ruling served three days later, and the asset
     /// handed over three days after that.
     fn settle(&mut self, short: &str, sold_on: NaiveDate, deposit: i64, balance: Option<(NaiveDate, i64)>) {
-        self.push(sold_on + Days::new(1), 10, Act::Pay(FundsSource::DepositTransfer, yuan(deposit)), None);
+        self.push(
+            sold_on + Days::new(1),
+            10,
+            Act::Pay(FundsSource::DepositTransfer, yuan(deposit)),
+            None,
+        );
         let paid_on = match balance {
             Some((on, amount)) => {
                 self.push(on, 10, Act::Pay(FundsSource::Balance, yuan(amount)), None);
@@ -549,6 +608,43 @@ impl Steps {
             None => sold_on + Days::new(1),
         };
         self.hand_over(short, paid_on, "the price is paid in full into the case account (AUC-15, FUND-1)");
+    }
+
+    /// AUC-16, SELL-3, SELL-4: the first round at `first` fails, the second at 80 % of it fails too, the creditors
+    /// are asked about debt in kind, and the sell-off notice is published. Returns the sell-off's first and last
+    /// days (its 60 days end on a working day, PER-1).
+    fn failed_twice_then_sell_off(&mut self, short: &str, day0: NaiveDate, first: i64, calendar: &Calendar) -> (NaiveDate, NaiveDate) {
+        let d = |offset: u64| day0 + Days::new(offset);
+        let second = first * 8 / 10;
+        let config = DisposalConfig::default();
+        self.round(d(0), first, d(3), d(20), d(35));
+        self.failed(d(21), None);
+        self.round(d(24), second, d(27), d(36), d(55));
+        let note = format!("{short}: the second round fails too; the creditors are asked about debt in kind (SELL-3)");
+        self.failed(d(37), Some(note));
+        self.clerk(d(38), Command::AskDebtInKind(AskDebtInKind {}));
+        // SELL-4: a movable's sell-off notice comes at least 7 days ahead [UNCONFIRMED, configurable].
+        let starts_on = d(39) + Days::new(u64::from(config.selloff_notice_lead_days_movable) + 1);
+        let ends_on = calendar.due_date(starts_on, Period::Days(config.selloff_period_days));
+        let notice = PublishSellOffNotice { starts_on, platform: None };
+        let note = format!(
+            "{short}: online sell-off (变卖) at ¥{} from {starts_on} to {ends_on} (SELL-4, SELL-5)",
+            yuan(second)
+        );
+        self.note(d(39), 10, Act::Clerk(Command::PublishSellOffNotice(notice)), note);
+        (starts_on, ends_on)
+    }
+
+    /// SELL-7: the sell-off that ended on `ends_on` had no bid; recorded the next day. Returns that day.
+    fn sell_off_failed(&mut self, short: &str, ends_on: NaiveDate) -> NaiveDate {
+        let failed_on = ends_on + Days::new(1);
+        let failure = RecordFailure {
+            bidding_ended_at: local_instant(failed_on, 0),
+            deposits_paid: false,
+        };
+        let note = format!("{short}: the sell-off ends without a bid (SELL-7)");
+        self.note(failed_on, 10, Act::Clerk(Command::RecordFailure(failure)), note);
+        failed_on
     }
 
     /// TRAD-8, TRAD-9: the ruling three days after full payment, the handover three days after the ruling.
@@ -584,7 +680,12 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
         Branch::SoldFirstRound => {
             let price = first + 12_000;
             steps.round(d(0), first, d(3), d(20), d(35));
-            steps.sold(d(21), "竞买人甲", price, format!("{short}: sold in the first round for ¥{} (AUC-4)", yuan(price)));
+            steps.sold(
+                d(21),
+                "竞买人甲",
+                price,
+                format!("{short}: sold in the first round for ¥{} (AUC-4)", yuan(price)),
+            );
             steps.settle(short, d(21), first / 10, Some((d(30), price - first / 10)));
         }
         Branch::SoldSecondRound => {
@@ -592,100 +693,83 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
             let note = format!("{short}: the first round fails (流拍); the second is due within 30 days, at most 20 % lower (AUC-16)");
             steps.failed(d(21), Some(note));
             steps.round(d(24), second, d(27), d(36), d(55));
-            steps.sold(d(37), "竞买人乙", second, format!("{short}: sold in the second round for ¥{} (AUC-16, AUC-4)", yuan(second)));
+            steps.sold(
+                d(37),
+                "竞买人乙",
+                second,
+                format!("{short}: sold in the second round for ¥{} (AUC-16, AUC-4)", yuan(second)),
+            );
             steps.settle(short, d(37), second / 10, Some((d(45), second - second / 10)));
         }
-        Branch::SellOffSold | Branch::SellOffDebtInKind | Branch::SellOffReleased => {
-            steps.round(d(0), first, d(3), d(20), d(35));
-            steps.failed(d(21), None);
-            steps.round(d(24), second, d(27), d(36), d(55));
-            let note = format!("{short}: the second round fails too; the creditors are asked about debt in kind (SELL-3)");
-            steps.failed(d(37), Some(note));
-            steps.clerk(d(38), Command::AskDebtInKind(AskDebtInKind {}));
-            // SELL-4: a movable's sell-off notice comes at least 7 days ahead [UNCONFIRMED, configurable].
-            let starts_on = d(39) + Days::new(u64::from(config.selloff_notice_lead_days_movable) + 1);
-            let ends_on = calendar.due_date(starts_on, Period::Days(config.selloff_period_days));
-            let notice = PublishSellOffNotice { starts_on, platform: None };
-            let note = format!("{short}: online sell-off (变卖) at ¥{} from {starts_on} to {ends_on} (SELL-4, SELL-5)", yuan(second));
-            steps.note(d(39), 10, Act::Clerk(Command::PublishSellOffNotice(notice)), note);
-            let failed_on = ends_on + Days::new(1);
-            let failure = RecordFailure {
-                bidding_ended_at: local_instant(failed_on, 0),
-                deposits_paid: false,
+        Branch::SellOffSold => {
+            let (starts_on, _) = steps.failed_twice_then_sell_off(short, day0, first, calendar);
+            let bid_on = starts_on + Days::new(13);
+            let bid = RecordSellOffBid {
+                bidder: "竞买人丙".to_string(),
+                at: local_instant(bid_on, 10),
             };
-            match asset.branch {
-                Branch::SellOffSold => {
-                    let bid_on = starts_on + Days::new(13);
-                    let bid = RecordSellOffBid {
-                        bidder: "竞买人丙".to_string(),
-                        at: local_instant(bid_on, 10),
-                    };
-                    let note = format!("{short}: a bidder who prepaid the full price bids first; the others have 24 hours (SELL-6)");
-                    steps.note(bid_on, 11, Act::Clerk(Command::RecordSellOffBid(bid)), note);
-                    let sold_on = bid_on + Days::new(1);
-                    steps.sold(sold_on, "竞买人丙", second, format!("{short}: sold in the sell-off for ¥{} (SELL-6)", yuan(second)));
-                    // SELL-6: the whole price was prepaid; its transfer is the full payment.
-                    steps.settle(short, sold_on, second, None);
-                }
-                Branch::SellOffDebtInKind => {
-                    steps.note(
-                        failed_on,
-                        10,
-                        Act::Clerk(Command::RecordFailure(failure)),
-                        format!("{short}: the sell-off ends without a bid (SELL-7)"),
-                    );
-                    let decided = failed_on + Days::new(3);
-                    let claim = 200_000;
-                    let decision = DecideDebtInKind {
-                        creditors: vec![
-                            DebtInKindCreditor {
-                                name: "示范银行股份有限公司示范支行（抵押权人）".to_string(),
-                                rank: 1,
-                                claim: yuan(claim),
-                            },
-                            DebtInKindCreditor {
-                                name: applicant.to_string(),
-                                rank: 2,
-                                claim: yuan(3_000_000),
-                            },
-                        ],
-                        seed: None,
-                        price: None,
-                        applicant_consents: true,
-                        debtor_consents: false,
-                        harms_others: false,
-                        top_up_due_on: Some(decided + Days::new(20)),
-                        taker_purchase_eligible: true,
-                    };
-                    let note = format!(
-                        "{short}: the first-ranking creditor takes it in payment (以物抵债) at the sell-off price ¥{}, paying the difference ¥{} (SELL-7, TRAD-5)",
-                        yuan(second),
-                        yuan(second - claim)
-                    );
-                    steps.note(decided, 10, Act::Judge(Command::DecideDebtInKind(decision)), note);
-                    let paid_on = decided + Days::new(7);
-                    steps.push(paid_on, 10, Act::Pay(FundsSource::TopUp, yuan(second - claim)), None);
-                    steps.hand_over(short, paid_on, "the difference is paid into the case account (TRAD-5)");
-                }
-                _ => {
-                    steps.note(
-                        failed_on,
-                        10,
-                        Act::Clerk(Command::RecordFailure(failure)),
-                        format!("{short}: the sell-off ends without a bid (SELL-7)"),
-                    );
-                    let release = Release {
-                        ground: ReleaseGround::NoBuyerAfterSellOff,
-                    };
-                    let note = format!("{short}: no creditor takes it in payment or to manage; the seizure is released (解除查封, SELL-7)");
-                    steps.note(failed_on + Days::new(3), 10, Act::Judge(Command::Release(release)), note);
-                }
-            }
+            let note = format!("{short}: a bidder who prepaid the full price bids first; the others have 24 hours (SELL-6)");
+            steps.note(bid_on, 11, Act::Clerk(Command::RecordSellOffBid(bid)), note);
+            // SELL-6: the window closes 24 hours after the first bid; SELL-5: the price is the second round's.
+            let sold_on = bid_on + Days::new(1);
+            let note = format!("{short}: sold in the sell-off for ¥{} (SELL-6)", yuan(second));
+            steps.sold(sold_on, "竞买人丙", second, note);
+            // SELL-6: the whole price was prepaid; its transfer is the full payment.
+            steps.settle(short, sold_on, second, None);
+        }
+        Branch::SellOffDebtInKind => {
+            let (_, ends_on) = steps.failed_twice_then_sell_off(short, day0, first, calendar);
+            let decided = steps.sell_off_failed(short, ends_on) + Days::new(3);
+            let claim = 200_000;
+            let decision = DecideDebtInKind {
+                creditors: vec![
+                    DebtInKindCreditor {
+                        name: "示范银行股份有限公司示范支行（抵押权人）".to_string(),
+                        rank: 1,
+                        claim: yuan(claim),
+                    },
+                    DebtInKindCreditor {
+                        name: applicant.to_string(),
+                        rank: 2,
+                        claim: yuan(3_000_000),
+                    },
+                ],
+                seed: None,
+                price: None,
+                applicant_consents: true,
+                debtor_consents: false,
+                harms_others: false,
+                top_up_due_on: Some(decided + Days::new(20)),
+                taker_purchase_eligible: true,
+            };
+            let note = format!(
+                "{short}: the first-ranking creditor takes it in payment (以物抵债) at the sell-off price ¥{}, paying the difference ¥{} (SELL-7, TRAD-5)",
+                yuan(second),
+                yuan(second - claim)
+            );
+            steps.note(decided, 10, Act::Judge(Command::DecideDebtInKind(decision)), note);
+            let paid_on = decided + Days::new(7);
+            steps.push(paid_on, 10, Act::Pay(FundsSource::TopUp, yuan(second - claim)), None);
+            steps.hand_over(short, paid_on, "the difference is paid into the case account (TRAD-5)");
+        }
+        Branch::SellOffReleased => {
+            let (_, ends_on) = steps.failed_twice_then_sell_off(short, day0, first, calendar);
+            let release_on = steps.sell_off_failed(short, ends_on) + Days::new(3);
+            let release = Release {
+                ground: ReleaseGround::NoBuyerAfterSellOff,
+            };
+            let note = format!("{short}: no creditor takes it in payment or to manage; the seizure is released (解除查封, SELL-7)");
+            steps.note(release_on, 10, Act::Judge(Command::Release(release)), note);
         }
         Branch::BuyerDefaultResale => {
             let price = first + 5_000;
             steps.round(d(0), first, d(3), d(20), d(30));
-            steps.sold(d(21), "竞买人丁", price, format!("{short}: sold in the first round for ¥{} (AUC-4)", yuan(price)));
+            steps.sold(
+                d(21),
+                "竞买人丁",
+                price,
+                format!("{short}: sold in the first round for ¥{} (AUC-4)", yuan(price)),
+            );
             steps.push(d(22), 10, Act::Pay(FundsSource::DepositTransfer, yuan(first / 10)), None);
             // AUC-15: the balance is due on the announced day, or the next working day (PER-1).
             let balance_due = calendar.due_date(d(21), Period::Days(9));
@@ -709,7 +793,8 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
                 kind: SuspensionKind::Stayed,
                 ground: "案外人对拍卖财产提出执行异议".to_string(),
             };
-            let note = format!("{short}: a third party objects; the announced auction is stayed (中止) and its deadlines pause (AUC-18, AUC-19)");
+            let note =
+                format!("{short}: a third party objects; the announced auction is stayed (中止) and its deadlines pause (AUC-18, AUC-19)");
             steps.note(d(10), 10, Act::Judge(Command::Suspend(suspend)), note);
             let note = format!("{short}: the objection is dismissed; the auction must resume within 5 days (AUC-18)");
             steps.note(d(15), 10, Act::Judge(Command::EndSuspensionCause(EndSuspensionCause {})), note);
@@ -719,7 +804,12 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
             };
             let note = format!("{short}: resumed with a new 24-hour bidding window from {} (AUC-18, AUC-11)", d(30));
             steps.note(d(17), 10, Act::Judge(Command::Resume(Resume { bidding: Some(window) })), note);
-            steps.sold(d(31), "竞买人己", price, format!("{short}: sold in the resumed round for ¥{} (AUC-4)", yuan(price)));
+            steps.sold(
+                d(31),
+                "竞买人己",
+                price,
+                format!("{short}: sold in the resumed round for ¥{} (AUC-4)", yuan(price)),
+            );
             steps.settle(short, d(31), first / 10, Some((d(34), price - first / 10)));
         }
         Branch::SelfDisposed => {
@@ -753,8 +843,15 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
                 applicant_consents_below_reference: false,
             };
             steps.clerk(d(20), Command::RecordSelfDisposalSale(sale));
-            steps.push(d(25), 10, Act::Pay(FundsSource::SelfDisposalProceeds, yuan(price - 1_000_000)), None);
-            let note = format!("{short}: the whole price is in the case account; the self-disposal is complete and the seizure released (SELF-4, FUND-1)");
+            steps.push(
+                d(25),
+                10,
+                Act::Pay(FundsSource::SelfDisposalProceeds, yuan(price - 1_000_000)),
+                None,
+            );
+            let note = format!(
+                "{short}: the whole price is in the case account; the self-disposal is complete and the seizure released (SELF-4, FUND-1)"
+            );
             steps.note(d(40), 10, Act::Pay(FundsSource::SelfDisposalProceeds, yuan(1_000_000)), note);
         }
         Branch::SelfDisposalLapsed => {
@@ -785,7 +882,12 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
             let price = first + 50_000;
             // AUC-5: real estate is announced 30 days before the bidding.
             steps.round(at(1), first, at(4), at(35), at(50));
-            steps.sold(at(36), "竞买人庚", price, format!("{short}: sold in the court's auction for ¥{} (AUC-4)", yuan(price)));
+            steps.sold(
+                at(36),
+                "竞买人庚",
+                price,
+                format!("{short}: sold in the court's auction for ¥{} (AUC-4)", yuan(price)),
+            );
             steps.settle(short, at(36), first / 10, Some((at(45), price - first / 10)));
         }
     }
@@ -831,7 +933,9 @@ async fn load_disposal_history(
     // The history stays out of the walked week (and so out of the future).
     let walk_starts = local_instant(today - Days::new(WALK_DAYS as u64), 0);
     if steps.iter().any(|step| step.at >= walk_starts) {
-        return Err(crate::error::Refusal::internal("the demo's disposal history reaches into the walked week"));
+        return Err(crate::error::Refusal::internal(
+            "the demo's disposal history reaches into the walked week",
+        ));
     }
     let mut parties = Vec::new();
     let mut accounts = Vec::new();
@@ -863,7 +967,10 @@ async fn load_disposal_history(
                         recipient: party.clone(),
                         means: NoticeMeans::Written,
                     };
-                    done = engine.disposal_command(clerk, asset_id, Command::RecordNotice(notice)).await.map(|_| ());
+                    done = engine
+                        .disposal_command(clerk, asset_id, Command::RecordNotice(notice))
+                        .await
+                        .map(|_| ());
                     if done.is_err() {
                         break;
                     }
@@ -880,7 +987,10 @@ async fn load_disposal_history(
                     account: accounts[step.asset].clone(),
                     bank_reference: format!("DEMO-BANK-{payments:04}"),
                 };
-                engine.disposal_command(clerk, asset_id, Command::RecordPayment(payment)).await.map(|_| ())
+                engine
+                    .disposal_command(clerk, asset_id, Command::RecordPayment(payment))
+                    .await
+                    .map(|_| ())
             }
             Act::SweepLapse => engine
                 .lapse_expired_self_disposals(step.at, engine.settings.sweep_limit, Some(clerk.court_id))
@@ -903,7 +1013,11 @@ async fn load_disposal_history(
             Some(kind) => format!("{} ({kind})", view.stage),
             None => view.stage.clone(),
         };
-        lines.push(format!("    {} — {} — stage: {stage}", asset.asset.description, asset.branch.label()));
+        lines.push(format!(
+            "    {} — {} — stage: {stage}",
+            asset.asset.description,
+            asset.branch.label()
+        ));
     }
     Ok(())
 }

@@ -10,8 +10,8 @@ use crate::auth::{Principal, Role};
 use crate::clock::local_date;
 use crate::disposal::bid_log::{self, AuctionRules, Bid, BidLogError, ExcludedBidder, ExclusionReason, ReportedResult};
 use crate::disposal::{
-    reserved_to_judges, Command, Disposal, DisposalConfig, DisposalError, FundsSource, LapseSelfDisposal, LimitKind, Outcome as DomainOutcome,
-    RoundResult, Signal, Stage, StartDisposal, Transition,
+    reserved_to_judges, Command, Disposal, DisposalConfig, DisposalError, FundsSource, LapseSelfDisposal, LimitKind,
+    Outcome as DomainOutcome, RoundResult, Signal, Stage, StartDisposal, Transition,
 };
 use crate::error::{Code, Outcome, Refusal};
 use crate::money::Money;
@@ -281,13 +281,17 @@ impl Engine {
         let today = local_date(now);
         let node_key = format!("disposal.{}", LimitKind::SelfDisposalPeriod.as_str());
         let mut lapsed = 0;
-        for (court, asset_id) in store::disposal::lapsed_self_disposals(&self.db, today, court_id, &node_key, i64::from(limit.max(1))).await? {
+        for (court, asset_id) in
+            store::disposal::lapsed_self_disposals(&self.db, today, court_id, &node_key, i64::from(limit.max(1))).await?
+        {
             let mut write = self.db.begin_write(now).await?;
             let Some(asset) = store::registry::asset_in_court_tx(&mut write.tx, court, asset_id).await? else {
                 continue;
             };
             let command = Command::LapseSelfDisposal(LapseSelfDisposal {});
-            let step = self.disposal_step(&mut write.tx, write.seq, &asset, Step::Command(command), now).await?;
+            let step = self
+                .disposal_step(&mut write.tx, write.seq, &asset, Step::Command(command), now)
+                .await?;
             // The sweep's own actor, tagged with the asset's court so the court's audit trail shows the lapse.
             let actor = Actor {
                 court_id: Some(asset.court_id),

@@ -5,13 +5,13 @@
 
 use super::valuation::ValuationStep;
 use super::Engine;
-use crate::audit::EventDraft;
+use crate::audit::{Actor, EventDraft};
 use crate::auth::{Principal, Role};
 use crate::clock::local_date;
 use crate::disposal::bid_log::{self, AuctionRules, Bid, BidLogError, ExcludedBidder, ExclusionReason, ReportedResult};
 use crate::disposal::{
-    reserved_to_judges, Command, Disposal, DisposalConfig, DisposalError, FundsSource, Outcome as DomainOutcome, RoundResult, Signal,
-    Stage, StartDisposal, Transition,
+    reserved_to_judges, Command, Disposal, DisposalConfig, DisposalError, FundsSource, LapseSelfDisposal, LimitKind,
+    Outcome as DomainOutcome, RoundResult, Signal, Stage, StartDisposal, Transition,
 };
 use crate::error::{Code, Outcome, Refusal};
 use crate::money::Money;
@@ -269,6 +269,45 @@ impl Engine {
             }
         }
         view(&row, fees)
+    }
+
+    /// SELF-4 (DESIGN): every approved self-disposal whose period (自行处置期限, SELF-2) ended yesterday or earlier
+    /// without the price paid in full lapses, as chuzhi's own step run by the sweep (actor `system:sweep`): the
+    /// court's own disposal restarts, its first announcement due within the configured days (DESIGN 10, by analogy
+    /// to REF-36). What the sweep looks for is the open `disposal.self_disposal_period` node; the core itself checks
+    /// that the period is over. One transaction and audit event per asset; at most `limit` assets, of one court or
+    /// of all. Returns how many lapsed; a lapsed self-disposal's node is cancelled, so a second sweep finds nothing.
+    pub async fn lapse_expired_self_disposals(&self, now: DateTime<Utc>, limit: u32, court_id: Option<i64>) -> Outcome<u64> {
+        let today = local_date(now);
+        let node_key = format!("disposal.{}", LimitKind::SelfDisposalPeriod.as_str());
+        let mut lapsed = 0;
+        for (court, asset_id) in
+            store::disposal::lapsed_self_disposals(&self.db, today, court_id, &node_key, i64::from(limit.max(1))).await?
+        {
+            let mut write = self.db.begin_write(now).await?;
+            let Some(asset) = store::registry::asset_in_court_tx(&mut write.tx, court, asset_id).await? else {
+                continue;
+            };
+            let command = Command::LapseSelfDisposal(LapseSelfDisposal {});
+            let step = self
+                .disposal_step(&mut write.tx, write.seq, &asset, Step::Command(command), now)
+                .await?;
+            // The sweep's own actor, tagged with the asset's court so the court's audit trail shows the lapse.
+            let actor = Actor {
+                court_id: Some(asset.court_id),
+                ..Actor::system("sweep")
+            };
+            write
+                .commit(EventDraft::change(
+                    &actor,
+                    &format!("disposal.{}", step.action),
+                    format!("asset:{asset_id}"),
+                    step.audit_payload(),
+                ))
+                .await?;
+            lapsed += 1;
+        }
+        Ok(lapsed)
     }
 
     /// Checks, in order: the role (assistants, judges and admins; finance and supervisors never; the decisions the

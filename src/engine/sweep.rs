@@ -26,6 +26,9 @@ pub struct SweepReport {
     pub more_due: bool,
     /// REF-33: prices whose validity or grace ended unused, lapsed by this sweep (each its own audited step).
     pub prices_lapsed: u64,
+    /// SELF-4: self-disposals whose period ended unsold, lapsed by this sweep (each its own audited step); the court's
+    /// disposal restarts.
+    pub self_disposals_lapsed: u64,
 }
 
 impl SweepReport {
@@ -57,11 +60,14 @@ impl Engine {
     async fn sweep_scoped(&self, now: DateTime<Utc>, limit: u32, court_id: Option<i64>, actor: &Actor) -> Outcome<SweepReport> {
         let today = local_date(now);
         let prices_lapsed = self.lapse_expired_prices(now, limit, court_id).await?;
+        // Before the alerts: a lapsed period's node is cancelled, not raised as overdue.
+        let self_disposals_lapsed = self.lapse_expired_self_disposals(now, limit, court_id).await?;
         let limit = i64::from(limit.max(1));
         if !store::nodes::any_due(&self.db, today, court_id).await? {
             return Ok(SweepReport {
                 as_of: Some(today),
                 prices_lapsed,
+                self_disposals_lapsed,
                 ..Default::default()
             });
         }
@@ -76,6 +82,7 @@ impl Engine {
             nodes_advanced,
             more_due: nodes_advanced as i64 >= limit,
             prices_lapsed,
+            self_disposals_lapsed,
             ..Default::default()
         };
         for (kind, count) in store::nodes::alert_counts_of_sweep(&mut write.tx, sweep_seq).await? {

@@ -133,3 +133,29 @@ pub async fn insert_lot_seed(tx: &mut Tx, asset_id: i64, seed: &str, now: DateTi
             .map(|_| ())
     })
 }
+
+/// SELF-4: the assets whose self-disposal period (自行处置期限) ended before `today` with its node still open — not
+/// met by the full payment of the debtor's sale, not paused by a suspension (AUC-18) — earliest first, at most
+/// `limit`, of one court or of all. `node_key` is the core's key of that node (`disposal.self_disposal_period`).
+pub async fn lapsed_self_disposals(
+    db: &Db,
+    today: NaiveDate,
+    court_id: Option<i64>,
+    node_key: &str,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, (i64, i64)>(
+            "select court_id, asset_id from nodes
+             where node_key = $4 and status in ('pending', 'overdue') and due_date < $1
+               and ($2 is null or court_id = $2) and asset_id is not null
+             order by due_date, asset_id limit $3",
+        )
+        .bind(today)
+        .bind(court_id)
+        .bind(limit)
+        .bind(node_key)
+        .fetch_all(pool)
+        .await
+    })
+}

@@ -96,6 +96,36 @@ fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
         stdout.contains("  2026-11-21  the parties agree the flat's reference price, ¥1650000.00 (REF-4; stage fixed)"),
         "{stdout}"
     );
+    // Issue 4: every disposal branch on its own asset, each listed with its branch and where it stands.
+    for (branch, stage) in [
+        ("sold in the first round (AUC-4)", "ended (handed_over)"),
+        ("first round failed → second round → sold (AUC-16)", "ended (handed_over)"),
+        ("failed twice → sell-off → sold (SELL-3 … SELL-6)", "ended (handed_over)"),
+        ("sell-off failed → debt in kind (SELL-7, TRAD-5)", "ended (handed_over)"),
+        ("sell-off failed → seizure released (SELL-7)", "ended (released)"),
+        ("buyer defaulted → resale → sold (AUC-14)", "ended (handed_over)"),
+        ("stayed and resumed → sold (AUC-18, AUC-19)", "ended (handed_over)"),
+        ("self-disposal completed (SELF-2, SELF-4)", "ended (self_disposed)"),
+        ("self-disposal lapsed → court auction → sold (SELF-4)", "ended (handed_over)"),
+    ] {
+        assert!(stdout.contains(&format!(" — {branch} — stage: {stage}")), "{branch}: {stdout}");
+    }
+    // The disposals' history is told in date order, and all of it lies before the walked week.
+    let history: Vec<&str> = stdout
+        .lines()
+        .skip_while(|line| !line.contains("The disposals (变价) of these cases"))
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .map(|line| line.trim_start().split("  ").next().unwrap())
+        .collect();
+    assert!(history.len() >= 9, "{stdout}");
+    assert!(history.windows(2).all(|pair| pair[0] <= pair[1]), "{history:?}");
+    assert!(history.iter().all(|date| *date < "2026-11-16"), "{history:?}");
+    // SELF-4: the shop's 30-day self-disposal (approved 2026-06-15) ended unsold and the sweep lapsed it.
+    assert!(
+        stdout.contains("  2026-07-16  the shop: the period ended unsold; the sweep lapses the self-disposal"),
+        "{stdout}"
+    );
     // The walk ends at the moment of the run: nothing is left for a sweep as of that moment, and nothing was
     // raised as of a later day.
     assert!(!stdout.contains("2026-11-24"), "{stdout}");

@@ -18,6 +18,12 @@ async fn valuation_command(app: &TestApp, asset_id: i64, body: Value) -> Value {
 /// Registers an asset of the case and fixes its reference price today by the parties' agreement (REF-4).
 async fn priced_asset(app: &TestApp, case_id: i64, kind: &str, price: &str, negotiation_deadline: &str) -> i64 {
     let asset_id = register_asset(app, case_id, kind, "2026-02-10").await["id"].as_i64().unwrap();
+    fix_price(app, asset_id, price, negotiation_deadline).await;
+    asset_id
+}
+
+/// Fixes an asset's reference price today by the parties' agreement (REF-3, REF-4).
+async fn fix_price(app: &TestApp, asset_id: i64, price: &str, negotiation_deadline: &str) {
     let (status, body) = app
         .call("POST", &format!("/api/v1/assets/{asset_id}/valuation"), Some(&app.assistant), None)
         .await;
@@ -39,7 +45,6 @@ async fn priced_asset(app: &TestApp, case_id: i64, kind: &str, price: &str, nego
     )
     .await;
     assert_eq!(fixed["stage"], "fixed");
-    asset_id
 }
 
 async fn start(app: &TestApp, asset_id: i64) -> Value {
@@ -329,4 +334,68 @@ both_backends! {
         let (status, _) = app.post(&path, &app.finance, &json!({ "bids_csv": csv, "reported": reported })).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
+}
+
+both_backends! {
+    async fn self_4_the_sweep_lapses_a_self_disposal_whose_period_ended_unsold_and_the_court_must_announce_within_10_days(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执307号", "2026-02-02").await;
+        // SELF-2: only an asset of large value or complex may be disposed of by the debtor.
+        let mut body = asset_body("real_estate", "2026-02-10");
+        body["high_value_or_complex"] = json!(true);
+        let (status, asset) = app.post(&format!("/api/v1/cases/{case_id}/assets"), &app.assistant, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{asset}");
+        let asset_id = asset["id"].as_i64().unwrap();
+        fix_price(app, asset_id, "2500000.00", "2026-03-09").await;
+        start(app, asset_id).await;
+        ok(app, &app.assistant, asset_id, json!({ "command": "apply_self_disposal", "grounds": "参考价明显偏低，已有意向买家",
+            "debtor_says_reference_too_low": true, "court_controls_proceeds": true, "mode": { "mode": "public_online_auction" } })).await;
+        let approved = ok(app, &app.judge, asset_id, json!({ "command": "decide_self_disposal", "decision_id": "自行处置决定-1",
+            "approve": true, "basis": "opinion2021", "period_days": 30 })).await;
+        assert_eq!(approved["stage"], "self_disposal");
+        // SELF-2: 30 days from 03-02 end on Wednesday 2026-04-01.
+        let period = node(&nodes_of(app, asset_id).await, "SELF-2", "").clone();
+        assert_eq!(period["due_date"], "2026-04-01");
+        assert_eq!(period["status"], "pending");
+
+        // On the last day the debtor may still sell: the sweep leaves it alone.
+        let report = app.engine.sweep(at("2026-04-01T09:00:00+08:00"), 100).await.unwrap();
+        assert_eq!(report.self_disposals_lapsed, 0);
+        assert_eq!(ok_view(app, asset_id).await["stage"], "self_disposal");
+
+        // The day after, the sweep lapses it as chuzhi's own audited step; the court's disposal restarts.
+        let report = app.engine.sweep(at("2026-04-02T09:00:00+08:00"), 100).await.unwrap();
+        assert_eq!(report.self_disposals_lapsed, 1);
+        let view = ok_view(app, asset_id).await;
+        assert_eq!(view["stage"], "preparing", "{view}");
+        assert_eq!(view["state"]["self_disposal_tried"], true, "SELF-4: the debtor does not get a second self-disposal");
+        let nodes = nodes_of(app, asset_id).await;
+        assert_eq!(node(&nodes, "SELF-2", "")["status"], "cancelled", "the period lapsed unmet: {nodes:?}");
+        // SELF-4 (DESIGN 10 days): 10 days from Thursday 04-02 end on Sunday 04-12, a rest day: Monday 2026-04-13.
+        let resume = node(&nodes, "SELF-4", "").clone();
+        assert_eq!(resume["status"], "pending");
+        assert_eq!(resume["trigger_event"], "self_disposal_lapsed");
+        assert_eq!(resume["trigger_date"], "2026-04-02");
+        assert_eq!(resume["due_date"], "2026-04-13");
+        let court_id = app.engine.authenticate(&app.judge).await.unwrap().court_id;
+        let events = chuzhi::store::audit::recent_for_court(app.db(), court_id, 10).await.unwrap();
+        let lapse = events.iter().find(|event| event.action == "disposal.lapse_self_disposal").expect("the lapse is audited");
+        assert_eq!(lapse.actor_user, "system:sweep");
+        assert_eq!(lapse.subject, format!("asset:{asset_id}"));
+
+        // Running the sweep again, that day or the next, lapses nothing twice.
+        let audit = app.count("audit_events").await;
+        let report = app.engine.sweep(at("2026-04-02T10:00:00+08:00"), 100).await.unwrap();
+        assert_eq!(report.self_disposals_lapsed, 0, "running the sweep again lapses nothing twice");
+        assert_eq!(app.count("audit_events").await, audit, "nothing new to record");
+        let report = app.engine.sweep(at("2026-04-03T09:00:00+08:00"), 100).await.unwrap();
+        assert_eq!(report.self_disposals_lapsed, 0);
+        assert_eq!(ok_view(app, asset_id).await["version"], view["version"]);
+    }
+}
+
+async fn ok_view(app: &TestApp, asset_id: i64) -> Value {
+    let (status, view) = app.get(&format!("/api/v1/assets/{asset_id}/disposal"), &app.judge).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    view
 }

@@ -334,7 +334,7 @@ impl Disposal {
         today: NaiveDate,
         _calendar: &Calendar,
     ) -> Result<Transition, DisposalError> {
-        let draft = self.draft(today, Command::RecordSelfDisposalSale(command.clone()))?;
+        let mut draft = self.draft(today, Command::RecordSelfDisposalSale(command.clone()))?;
         let reference_price = self.reference_price;
         let stage = self.stage.name();
         let Stage::SelfDisposal(running) = &mut self.stage else {
@@ -383,6 +383,9 @@ impl Disposal {
             price: command.price,
             on: today,
         });
+        // REF-33: the debtor's sale is the sale the reference price was for; its date closes the price's grace, so
+        // the sweep never lapses the price of an asset already sold.
+        self.mark_sale_started(today, &mut draft);
         Ok(draft.finish(self))
     }
 

@@ -849,7 +849,7 @@ fn an_approved_self_disposal_completes_when_the_proceeds_reach_the_case_account_
         "direct_deal_terms_differ",
         "SELF-2",
     );
-    case.ok(
+    let deal = case.ok(
         "2025-10-09",
         Command::RecordSelfDisposalSale(RecordSelfDisposalSale {
             buyer: "buyer-d".into(),
@@ -857,6 +857,8 @@ fn an_approved_self_disposal_completes_when_the_proceeds_reach_the_case_account_
             applicant_consents_below_reference: false,
         }),
     );
+    // REF-33: the debtor's deal is the sale; the valuation records it, so the price's grace closes.
+    assert!(deal.signals.contains(&Signal::SaleStarted { on: date("2025-10-09") }));
     case.ok("2025-10-10", payment(FundsSource::SelfDisposalProceeds, "50000.00"));
     let done = case.ok("2025-10-20", payment(FundsSource::SelfDisposalProceeds, "1000000.00"));
     assert!(met(&done, "disposal.self_disposal_period"));

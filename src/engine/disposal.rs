@@ -545,6 +545,8 @@ impl Engine {
                         format!("the seizure of asset {} is released as of {on}: notify the registry", asset.id),
                     );
                     store::nodes::enqueue(tx, DISPOSAL_NOTICE_TOPIC, Some(asset.court_id), &payload, now).await?;
+                    // SEIZ-1: a lifted seizure needs no renewal reminder.
+                    store::nodes::cancel_rule_nodes(tx, asset.id, "SEIZ-1", now).await?;
                 }
                 Signal::DebtInKind { taker, price, top_up } => {
                     let payload = outbox_notice(

@@ -363,6 +363,14 @@ pub async fn meet_rule_nodes(tx: &mut Tx, asset_id: i64, rule_id: &str, now: Dat
     on_tx!(tx, conn => sqlx::query(&sql).bind(asset_id).bind(rule_id).bind(now).execute(conn).await.map(|done| done.rows_affected()))
 }
 
+/// Cancels every open node of a rule on an asset: the seizure-renewal reminder (SEIZ-1) once the seizure is lifted.
+pub async fn cancel_rule_nodes(tx: &mut Tx, asset_id: i64, rule_id: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "update nodes set status = 'cancelled', next_alert_on = null, closed_at = $3 where asset_id = $1 and rule_id = $2 and {OPEN}"
+    );
+    on_tx!(tx, conn => sqlx::query(&sql).bind(asset_id).bind(rule_id).bind(now).execute(conn).await.map(|done| done.rows_affected()))
+}
+
 /// Gives the open node with this key a new plan and dates, running again (a reschedule or a resumption).
 pub async fn replan_keyed_node(tx: &mut Tx, asset_id: i64, node_key: &str, plan: &NodePlan, dates: &NodeDates) -> Result<u64, sqlx::Error> {
     let sql = format!(

@@ -6,13 +6,14 @@
 //! keys and notices are the valuation's own types, so the engine stores both lifecycles' nodes alike. Every key
 //! starts with `disposal.`, so it never collides with a valuation node of the same asset.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, Period};
 use crate::nodes::NodePlan;
+use crate::valuation::limits::{effects_between, TrackedLimit};
 use crate::valuation::{Effect, NodeKey};
 
 /// What a disposal time limit is for. Each kind names the rule that sets it.
@@ -250,42 +251,18 @@ pub struct OpenLimit {
     pub paused: bool,
 }
 
-/// The node effects between two sets of open limits: the valuation's function, on the disposal's limits. Limits
-/// that closed are met when the transition said so, cancelled otherwise; effects come in key order.
+/// The disposal's node effects: the valuation's `effects_between`, on the disposal's limits.
 pub(crate) fn node_effects(before: &[OpenLimit], after: &[OpenLimit], met: &BTreeSet<NodeKey>, paused_days: u32) -> Vec<Effect> {
-    let before: BTreeMap<NodeKey, &OpenLimit> = before.iter().map(|open| (open.limit.key(), open)).collect();
-    let after: BTreeMap<NodeKey, &OpenLimit> = after.iter().map(|open| (open.limit.key(), open)).collect();
-    let mut effects = Vec::new();
-    for key in before.keys() {
-        if !after.contains_key(key) {
-            if met.contains(key) {
-                effects.push(Effect::MeetNode { key: key.clone() });
-            } else {
-                effects.push(Effect::CancelNode { key: key.clone() });
-            }
-        }
-    }
-    for (key, new) in &after {
-        match before.get(key) {
-            None => effects.push(Effect::CreateNode {
-                key: key.clone(),
-                plan: new.limit.plan(),
-                due_date: new.limit.due_date,
-            }),
-            Some(old) if old.paused && !new.paused => effects.push(Effect::ResumeNode {
-                key: key.clone(),
-                plan: new.limit.plan(),
-                due_date: new.limit.due_date,
-                paused_days,
-            }),
-            Some(old) if !old.paused && new.paused => effects.push(Effect::PauseNode { key: key.clone() }),
-            Some(old) if old.limit != new.limit => effects.push(Effect::RescheduleNode {
-                key: key.clone(),
-                plan: new.limit.plan(),
-                due_date: new.limit.due_date,
-            }),
-            Some(_) => {}
-        }
-    }
-    effects
+    let tracked = |limits: &[OpenLimit]| -> Vec<TrackedLimit> {
+        limits
+            .iter()
+            .map(|open| TrackedLimit {
+                key: open.limit.key(),
+                plan: open.limit.plan(),
+                due_date: open.limit.due_date,
+                paused: open.paused,
+            })
+            .collect()
+    };
+    effects_between(tracked(before), tracked(after), met, paused_days)
 }

@@ -4,13 +4,14 @@
 //! `valuation::Effect`s, so the engine stores ledger nodes exactly as it stores valuation nodes. Every node key
 //! starts with `ledger.`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, Period};
 use crate::nodes::NodePlan;
+use crate::valuation::limits::{effects_between, TrackedLimit};
 use crate::valuation::{Effect, NodeKey};
 
 /// What a ledger time limit is for. Each kind names the rule that sets it.
@@ -144,36 +145,18 @@ impl LedgerLimit {
     }
 }
 
-/// The node effects between two sets of open limits: closed limits are met when the transition said so and
-/// cancelled otherwise; new ones are created; changed ones rescheduled. In key order, so a transition always yields
-/// the same list.
+/// The ledger's node effects: the valuation's `effects_between`, on limits that never pause.
 pub(crate) fn node_effects(before: &[LedgerLimit], after: &[LedgerLimit], met: &BTreeSet<NodeKey>) -> Vec<Effect> {
-    let before: BTreeMap<NodeKey, &LedgerLimit> = before.iter().map(|limit| (limit.key(), limit)).collect();
-    let after: BTreeMap<NodeKey, &LedgerLimit> = after.iter().map(|limit| (limit.key(), limit)).collect();
-    let mut effects = Vec::new();
-    for key in before.keys() {
-        if !after.contains_key(key) {
-            if met.contains(key) {
-                effects.push(Effect::MeetNode { key: key.clone() });
-            } else {
-                effects.push(Effect::CancelNode { key: key.clone() });
-            }
-        }
-    }
-    for (key, new) in &after {
-        match before.get(key) {
-            None => effects.push(Effect::CreateNode {
-                key: key.clone(),
-                plan: new.plan(),
-                due_date: new.due_date,
-            }),
-            Some(old) if *old != *new => effects.push(Effect::RescheduleNode {
-                key: key.clone(),
-                plan: new.plan(),
-                due_date: new.due_date,
-            }),
-            Some(_) => {}
-        }
-    }
-    effects
+    let tracked = |limits: &[LedgerLimit]| -> Vec<TrackedLimit> {
+        limits
+            .iter()
+            .map(|limit| TrackedLimit {
+                key: limit.key(),
+                plan: limit.plan(),
+                due_date: limit.due_date,
+                paused: false,
+            })
+            .collect()
+    };
+    effects_between(tracked(before), tracked(after), met, 0)
 }

@@ -385,11 +385,28 @@ pub enum Effect {
     Notify(Notice),
 }
 
+/// One open time limit as the node store sees it: its key, plan and last day, and whether a suspension pauses it.
+/// Every lifecycle (valuation, disposal, ledger) turns its own limits into these, so one function decides the node
+/// effects for all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TrackedLimit {
+    pub key: NodeKey,
+    pub plan: NodePlan,
+    pub due_date: NaiveDate,
+    pub paused: bool,
+}
+
 /// The node effects between two sets of open limits. Limits that closed are met when the transition said so,
-/// cancelled otherwise. Effects come in key order, so a transition always yields the same list.
-pub(crate) fn node_effects(before: &[OpenLimit], after: &[OpenLimit], met: &BTreeSet<NodeKey>, paused_days: u32) -> Vec<Effect> {
-    let before: BTreeMap<NodeKey, &OpenLimit> = before.iter().map(|open| (open.limit.key(), open)).collect();
-    let after: BTreeMap<NodeKey, &OpenLimit> = after.iter().map(|open| (open.limit.key(), open)).collect();
+/// cancelled otherwise; a limit whose plan or last day changed is rescheduled, one that a suspension released is
+/// resumed with the paused days. Effects come in key order, so a transition always yields the same list.
+pub(crate) fn effects_between(
+    before: Vec<TrackedLimit>,
+    after: Vec<TrackedLimit>,
+    met: &BTreeSet<NodeKey>,
+    paused_days: u32,
+) -> Vec<Effect> {
+    let before: BTreeMap<NodeKey, TrackedLimit> = before.into_iter().map(|open| (open.key.clone(), open)).collect();
+    let after: BTreeMap<NodeKey, TrackedLimit> = after.into_iter().map(|open| (open.key.clone(), open)).collect();
     let mut effects = Vec::new();
     for key in before.keys() {
         if !after.contains_key(key) {
@@ -400,27 +417,43 @@ pub(crate) fn node_effects(before: &[OpenLimit], after: &[OpenLimit], met: &BTre
             }
         }
     }
-    for (key, new) in &after {
-        match before.get(key) {
+    for (key, new) in after {
+        match before.get(&key) {
             None => effects.push(Effect::CreateNode {
-                key: key.clone(),
-                plan: new.limit.plan(),
-                due_date: new.limit.due_date,
+                key,
+                plan: new.plan,
+                due_date: new.due_date,
             }),
             Some(old) if old.paused && !new.paused => effects.push(Effect::ResumeNode {
-                key: key.clone(),
-                plan: new.limit.plan(),
-                due_date: new.limit.due_date,
+                key,
+                plan: new.plan,
+                due_date: new.due_date,
                 paused_days,
             }),
-            Some(old) if !old.paused && new.paused => effects.push(Effect::PauseNode { key: key.clone() }),
-            Some(old) if old.limit != new.limit => effects.push(Effect::RescheduleNode {
-                key: key.clone(),
-                plan: new.limit.plan(),
-                due_date: new.limit.due_date,
+            Some(old) if !old.paused && new.paused => effects.push(Effect::PauseNode { key }),
+            Some(old) if old.plan != new.plan || old.due_date != new.due_date => effects.push(Effect::RescheduleNode {
+                key,
+                plan: new.plan,
+                due_date: new.due_date,
             }),
             Some(_) => {}
         }
     }
     effects
+}
+
+/// The valuation's node effects (see `effects_between`).
+pub(crate) fn node_effects(before: &[OpenLimit], after: &[OpenLimit], met: &BTreeSet<NodeKey>, paused_days: u32) -> Vec<Effect> {
+    let tracked = |limits: &[OpenLimit]| -> Vec<TrackedLimit> {
+        limits
+            .iter()
+            .map(|open| TrackedLimit {
+                key: open.limit.key(),
+                plan: open.limit.plan(),
+                due_date: open.limit.due_date,
+                paused: open.paused,
+            })
+            .collect()
+    };
+    effects_between(tracked(before), tracked(after), met, paused_days)
 }

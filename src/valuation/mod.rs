@@ -28,7 +28,7 @@ mod appraisal;
 mod error;
 mod facts;
 mod fees;
-mod limits;
+pub(crate) mod limits;
 mod lottery;
 mod negotiation;
 mod online;

@@ -108,6 +108,23 @@ fn statement_conflict(error: sqlx::Error) -> Refusal {
     )
 }
 
+/// A statement whose amounts add up beyond what fen in 64 bits hold is refused, never wrapped (FUND-2).
+fn amount_overflow() -> Refusal {
+    Refusal::rule_violation(
+        "amount_overflow",
+        "FUND-2",
+        "the statement's amounts add up beyond what the ledger can hold; split the file",
+    )
+}
+
+fn add_money(total: Money, amount: Money) -> Outcome<Money> {
+    total
+        .fen()
+        .checked_add(amount.fen())
+        .map(Money::from_fen)
+        .ok_or_else(amount_overflow)
+}
+
 /// The source of the entry that credits a case with a receipt: the case and the bank's reference of the payment.
 pub fn receipt_source(case_id: i64, bank_reference: &str) -> String {
     format!("receipt:{case_id}:{bank_reference}")
@@ -287,8 +304,8 @@ impl Engine {
             report.matched_by_case_number += chunk_report.matched_by_case_number;
             report.to_suspense += chunk_report.to_suspense;
             report.debits += chunk_report.debits;
-            report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + chunk_report.credited_to_cases.fen());
-            report.held_in_suspense = Money::from_fen(report.held_in_suspense.fen() + chunk_report.held_in_suspense.fen());
+            report.credited_to_cases = add_money(report.credited_to_cases, chunk_report.credited_to_cases)?;
+            report.held_in_suspense = add_money(report.held_in_suspense, chunk_report.held_in_suspense)?;
         }
         Ok(report)
     }
@@ -356,7 +373,7 @@ impl Engine {
                 };
                 match matched {
                     Ok((kind, case)) => {
-                        report.credited_to_cases = Money::from_fen(report.credited_to_cases.fen() + line.amount.fen());
+                        report.credited_to_cases = add_money(report.credited_to_cases, line.amount)?;
                         (
                             kind,
                             Some(case.case_id),
@@ -366,7 +383,7 @@ impl Engine {
                     }
                     Err(_) => {
                         report.to_suspense += 1;
-                        report.held_in_suspense = Money::from_fen(report.held_in_suspense.fen() + line.amount.fen());
+                        report.held_in_suspense = add_money(report.held_in_suspense, line.amount)?;
                         (
                             "suspense",
                             None,
@@ -418,7 +435,7 @@ impl Engine {
                         .ok_or_else(|| Refusal::internal(format!("entry {source} was posted before its statement line")))?;
                     for (line_no, row) in line_rows(entry)?.into_iter().enumerate() {
                         let delta = deltas.entry(row.account.clone()).or_insert((row.case_id, 0));
-                        delta.1 += row.balance_delta_fen;
+                        delta.1 = delta.1.checked_add(row.balance_delta_fen).ok_or_else(amount_overflow)?;
                         journal_lines.push(rows::BulkLine {
                             entry_id,
                             line_no: line_no as i64 + 1,
@@ -533,7 +550,7 @@ impl Engine {
     /// else approves.
     pub async fn request_suspense_claim(&self, principal: &Principal, item_id: i64, case_id: i64, reason: &str) -> Outcome<SuspenseView> {
         finance_only(principal, "claiming unidentified funds")?;
-        if reason.trim().is_empty() || reason.chars().any(char::is_control) && !reason.contains('\n') {
+        if reason.trim().is_empty() || reason.chars().any(|c| c.is_control() && c != '\n') {
             return Err(Refusal::new(
                 Code::InvalidField,
                 "reason must name the evidence that identifies the payer and the case",

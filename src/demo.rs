@@ -129,6 +129,7 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
     let registered_at = start - chrono::Duration::days(WALK_DAYS);
     let mut tokens = Vec::new();
     let mut negotiating = None;
+    let mut cash = None;
     let court = match store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await? {
         Some(court) => {
             lines.push(format!(
@@ -162,8 +163,11 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
             clock.set(registered_at);
             let mut first_asset = None;
             for case in demo_cases() {
-                let assets = load_case(engine, &clerk, today, &case, &mut lines).await?;
+                let (case_id, assets) = load_case(engine, &clerk, today, &case, &mut lines).await?;
                 first_asset = first_asset.or(assets.first().copied());
+                if case.number == CASH_CASE_NUMBER {
+                    cash = Some((clerk.clone(), case_id));
+                }
             }
             if let Some(asset_id) = first_asset {
                 open_negotiation(engine, &clerk, registered_at, asset_id).await?;
@@ -184,6 +188,9 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
         clock.set(at);
         if let (2, Some((clerk, asset_id))) = (days_ago, &negotiating) {
             lines.push(agree_price(engine, clerk, *asset_id, at).await?);
+        }
+        if let (4, Some((clerk, case_id))) = (days_ago, &cash) {
+            lines.push(record_cash(engine, clerk, *case_id, at).await?);
         }
         let report = engine.sweep_court(at, engine.settings.sweep_limit, court.id, &actor).await?;
         let mut line = format!("  {}  ", local_date(at));
@@ -253,8 +260,40 @@ async fn agree_price(engine: &Engine, clerk: &Principal, asset_id: i64, at: chro
     ))
 }
 
-/// Registers a demo case and its assets; returns the ids of its assets, in order.
-async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &DemoCase, lines: &mut Vec<String>) -> Outcome<Vec<i64>> {
+/// The case whose debtor pays part of the claim in cash during the walked week.
+const CASH_CASE_NUMBER: &str = "(2026)示0102执305号";
+
+/// FUND-2: two officers collect cash from the debtor on the way back to court; finance has closed, so they hand it
+/// over the next morning, with the explanation the rule asks for. The case is credited in transit until finance's
+/// deposit shows on the bank statement.
+async fn record_cash(engine: &Engine, clerk: &Principal, case_id: i64, at: chrono::DateTime<chrono::Utc>) -> Outcome<String> {
+    let today = local_date(at);
+    let returned_on = today - Days::new(1);
+    let request = crate::engine::cash::CashReceiptRequest {
+        receipt_number: "示执现收-2026-0001".to_string(),
+        amount: yuan(8_600),
+        officers: vec!["执行员周某".to_string(), "执行员吴某".to_string()],
+        payer: Some("钱某".to_string()),
+        collected_on: returned_on,
+        returned_on,
+        handed_over_on: today,
+        explanation: Some("返院时财务部门已下班，次日上午移交".to_string()),
+    };
+    let (_, receipt) = engine.record_cash_receipt(clerk, case_id, request).await?;
+    Ok(format!(
+        "  {today}  two officers' cash receipt {} for case {CASH_CASE_NUMBER}: ¥{} from 钱某, back at court {returned_on}, handed to finance today ({}, explained; limit {}), in transit until the bank shows the deposit (FUND-2)",
+        receipt.receipt_number, receipt.amount, receipt.handover_timing, receipt.handover_due_on
+    ))
+}
+
+/// Registers a demo case and its assets; returns the case's id and the ids of its assets, in order.
+async fn load_case(
+    engine: &Engine,
+    clerk: &Principal,
+    today: NaiveDate,
+    case: &DemoCase,
+    lines: &mut Vec<String>,
+) -> Outcome<(i64, Vec<i64>)> {
     let filed = today - Days::new(case.filed_days_ago);
     let input = NewCase {
         case_number: case.number.to_string(),
@@ -310,7 +349,7 @@ async fn load_case(engine: &Engine, clerk: &Principal, today: NaiveDate, case: &
             ));
         }
     }
-    Ok(asset_ids)
+    Ok((detail.case.id, asset_ids))
 }
 
 /// A branch of the disposal (issue 4) the demonstration court shows, each on its own asset.
@@ -918,7 +957,7 @@ async fn load_disposal_history(
             debtor: case.debtor,
             assets: case.assets.iter().map(|asset| asset.asset.clone()).collect(),
         };
-        let ids = load_case(engine, clerk, day0, &demo, lines).await?;
+        let (_, ids) = load_case(engine, clerk, day0, &demo, lines).await?;
         for (asset_id, asset) in ids.into_iter().zip(case.assets) {
             let mut own = Steps {
                 asset: assets.len(),

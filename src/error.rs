@@ -66,6 +66,8 @@ pub enum Code {
     IdempotencyKeyInUse,
     /// The key's request was committed but its answer was not stored (the process stopped in between).
     IdempotentRequestUnanswered,
+    /// A cash receipt with this number is already recorded in the court, with other facts (FUND-2).
+    CashReceiptNumberTaken,
     /// Something went wrong inside chuzhi.
     Internal,
 }
@@ -115,6 +117,7 @@ impl Code {
             Code::IdempotencyKeyReused => "idempotency_key_reused",
             Code::IdempotencyKeyInUse => "idempotency_key_in_use",
             Code::IdempotentRequestUnanswered => "idempotent_request_unanswered",
+            Code::CashReceiptNumberTaken => "cash_receipt_number_taken",
             Code::Internal => "internal",
         }
     }
@@ -123,6 +126,7 @@ impl Code {
     pub fn rule(self) -> Option<&'static str> {
         match self {
             Code::PayoutAccountUnconfirmed => Some("FUND-1"),
+            Code::CashReceiptNumberTaken => Some("FUND-2"),
             _ => None,
         }
     }
@@ -149,7 +153,9 @@ impl Code {
             | Code::CourtNotFound
             | Code::RouteNotFound => Class::NotFound,
             Code::MethodNotAllowed => Class::MethodNotAllowed,
-            Code::CaseNumberTaken | Code::IdempotencyKeyInUse | Code::IdempotentRequestUnanswered => Class::Conflict,
+            Code::CaseNumberTaken | Code::IdempotencyKeyInUse | Code::IdempotentRequestUnanswered | Code::CashReceiptNumberTaken => {
+                Class::Conflict
+            }
             Code::IdempotencyKeyReused => Class::Unprocessable,
             Code::Internal => Class::Internal,
         }

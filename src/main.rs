@@ -210,7 +210,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let now = at.unwrap_or_else(|| SystemClock.now());
             let engine = chuzhi::open(&config, Arc::new(ManualClock::new(now))).await?;
             let report = engine.digest(now).await.map_err(refused)?;
-            println!("{} digests sent", report.digests_sent);
+            println!(
+                "{} digests sent; {} of them report unidentified funds past their claim deadline (FUND-3)",
+                report.digests_sent, report.suspense_overdue_courts
+            );
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -46,6 +46,9 @@ pub struct ImportReport {
     /// The total of new credits held in suspense.
     #[schema(value_type = String)]
     pub held_in_suspense: Money,
+    /// Cash deposits recognised by the bank reference finance gave (FUND-2): cleared from in transit, not credited
+    /// to their case again. Counted in the matches and `credited_to_cases` like the disposal's receipts in transit.
+    pub cash_deposits_cleared: u64,
 }
 
 /// An import request: the file's bytes, and how to read it.
@@ -306,6 +309,7 @@ impl Engine {
             report.debits += chunk_report.debits;
             report.credited_to_cases = add_money(report.credited_to_cases, chunk_report.credited_to_cases)?;
             report.held_in_suspense = add_money(report.held_in_suspense, chunk_report.held_in_suspense)?;
+            report.cash_deposits_cleared += chunk_report.cash_deposits_cleared;
         }
         Ok(report)
     }
@@ -412,14 +416,31 @@ impl Engine {
                 })
                 .collect()
         };
-        // Receipts the disposal side credited already: the statement line moves them from in transit to the bank.
+        // Receipts the disposal side credited already, and cash finance deposited (FUND-2, by the reference finance
+        // gave, for the same case and amount): the statement line moves them from in transit to the bank.
         let in_transit = store::ledger::in_transit_sources(tx, court_id).await?;
+        let awaited = store::cash::awaited_deposits(tx, court_id).await?;
+        let mut cash_cleared = Vec::new();
         for item in decided.iter_mut() {
-            if item.4.is_some() && in_transit.contains(&item.1) {
-                item.1 = format!("statement:{bank}:{}", item.0.bank_reference);
+            if item.4.is_none() {
+                continue;
+            }
+            let cash = awaited
+                .get(&item.0.bank_reference)
+                .filter(|deposit| item.3 == Some(deposit.case_id) && item.0.amount.fen() == deposit.amount_fen);
+            if in_transit.contains(&item.1) || cash.is_some() {
+                item.1 = super::cash::cleared_by(bank, &item.0.bank_reference);
                 item.4 = Some(ledger::clear_in_transit(bank, item.0.amount));
             }
+            if let Some(deposit) = cash {
+                cash_cleared.push(super::cash::ClearedDeposit {
+                    receipt_id: deposit.receipt_id,
+                    bank_reference: item.0.bank_reference.clone(),
+                    source: item.1.clone(),
+                });
+            }
         }
+        report.cash_deposits_cleared = cash_cleared.len() as u64;
         let first_entry = store::ledger::last_id(tx, store::ledger::LedgerTable::Entries).await? + 1;
         let entry_ids = rows::insert_entries(tx, court_id, today, now, audit_seq, first_entry, &bulk(&decided))
             .await
@@ -473,6 +494,17 @@ impl Engine {
         let line_ids = rows::insert_statement_lines(tx, court_id, bank, import_id, first_line, &statement_lines)
             .await
             .map_err(statement_conflict)?;
+        for deposit in &cash_cleared {
+            let line_id = *line_ids
+                .get(&deposit.bank_reference)
+                .ok_or_else(|| Refusal::internal(format!("statement line {} was not stored", deposit.bank_reference)))?;
+            let entry_id = *entry_ids
+                .get(&deposit.source)
+                .ok_or_else(|| Refusal::internal(format!("entry {} was not posted", deposit.source)))?;
+            if store::cash::clear(tx, deposit.receipt_id, line_id, entry_id, today).await? != 1 {
+                return Err(Refusal::internal(format!("cash receipt {} was not cleared", deposit.receipt_id)));
+            }
+        }
         // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age).
         let mut suspense = Vec::new();
         for (line, source, match_kind, _, _) in &decided {
@@ -697,6 +729,8 @@ pub struct SuspenseView {
     pub claim_due_on: NaiveDate,
     /// Calendar days since it arrived.
     pub age_days: i64,
+    /// FUND-3: not claimed by `claim_due_on` (from the day after it); the daily digest counts these.
+    pub overdue: bool,
     /// open, claim_requested or claimed.
     pub status: String,
     pub bank_account: String,
@@ -716,6 +750,7 @@ impl SuspenseView {
             arrived_on: row.arrived_on,
             claim_due_on: row.claim_due_on,
             age_days: (today - row.arrived_on).num_days().max(0),
+            overdue: ledger::claim_overdue(row.claim_due_on, today),
             status: row.status,
             bank_account: row.bank_account,
             bank_reference: row.bank_reference,

@@ -1,6 +1,7 @@
 //! Commands: load, decide in the domain, then write the state, its nodes, its audit event and its outbox messages
 //! in one transaction. HTTP handlers and the CLI both call these, so the rules hold whichever door is used.
 
+pub mod cash;
 mod disposal;
 pub mod funds;
 pub mod payouts;

@@ -10,6 +10,9 @@
 //!   ← supervisor. The approver is the caller's user; the core refuses a user approving one payout twice, so a
 //!   chain needing both the bureau head and the vice-president needs two supervisors;
 //! - delays (延缓发放, FUND-6) and escrow (提存, FUND-7) are approved by a supervisor as bureau head or vice-president;
+//! - a payout not yet paid is withdrawn (撤回, FUND-8) by the execution side that asked for it: a judge of the court,
+//!   or the assistant who requested it — not finance, which pays, nor a supervisor, who approves; the withdrawal
+//!   needs a reason, reverses any reservation and cancels the deadline node;
 //! - the distribution plan is the court's: judges draw it up and decide; assistants may also record the facts
 //!   (service, filings, notices, a suit);
 //! - reconciliation is for finance and supervisors.
@@ -239,6 +242,10 @@ pub enum PayoutAction {
         ground: EscrowGround,
         role: ApprovalRole,
     },
+    /// 撤回 (FUND-8): withdraws a payout not yet paid, with the reason.
+    Cancel {
+        reason: String,
+    },
 }
 
 impl PayoutAction {
@@ -251,6 +258,7 @@ impl PayoutAction {
             PayoutAction::Delay { .. } => "delay",
             PayoutAction::ClearDelay { .. } => "clear_delay",
             PayoutAction::Escrow { .. } => "escrow",
+            PayoutAction::Cancel { .. } => "cancel",
         }
     }
 
@@ -277,6 +285,13 @@ impl PayoutAction {
                 Role::Finance => Ok(()),
                 Role::Judge | Role::Assistant | Role::Supervisor | Role::Admin => refuse("record payments; finance does", "FUND-5"),
             },
+            // An assistant may withdraw only a payout they requested; `payout_command` checks that against the row.
+            PayoutAction::Cancel { .. } => match role {
+                Role::Judge | Role::Assistant => Ok(()),
+                Role::Finance | Role::Supervisor | Role::Admin => {
+                    refuse("withdraw a payout; the judge or the one who requested it does", "FUND-8")
+                }
+            },
         }
     }
 
@@ -300,6 +315,10 @@ impl PayoutAction {
                 approver: approver.to_string(),
                 role,
             },
+            PayoutAction::Cancel { reason } => PayoutCommand::Cancel {
+                reason,
+                cancelled_by: approver.to_string(),
+            },
         }
     }
 }
@@ -309,7 +328,7 @@ impl PayoutAction {
 pub struct PayoutView {
     pub id: i64,
     pub case_id: i64,
-    /// approving, approved, finance_notified, delayed, paid, bounced or escrowed.
+    /// approving, approved, finance_notified, delayed, paid, bounced, escrowed or cancelled.
     pub stage: String,
     pub version: i32,
     #[schema(value_type = String)]
@@ -644,7 +663,7 @@ impl Engine {
     }
 
     /// FUND-12 and item 22: under a distribution plan a party is paid no more than its share payable now, less what
-    /// is already asked for (every payout of that payee not bounced).
+    /// is already asked for (every payout of that payee neither bounced nor withdrawn).
     async fn check_payable_share(&self, tx: &mut Tx, court_id: i64, case_id: i64, payee: &str, amount: Money) -> Outcome<()> {
         let Some(row) = store::payouts::plan_for_update(tx, court_id, case_id).await? else {
             return Ok(());
@@ -659,7 +678,7 @@ impl Engine {
         let requested: i64 = store::payouts::payouts_of_case_tx(tx, case_id)
             .await?
             .iter()
-            .filter(|payout| payout.payee == payee && payout.stage != "bounced")
+            .filter(|payout| payout.payee == payee && payout.stage != "bounced" && payout.stage != "cancelled")
             .map(|payout| payout.amount_fen)
             .sum();
         if requested + amount.fen() > payable.fen() {
@@ -688,7 +707,27 @@ impl Engine {
         let row = store::payouts::payout_for_update(&mut write.tx, principal.court_id, payout_id)
             .await?
             .ok_or_else(|| not_found_payout(payout_id))?;
+        if let (PayoutAction::Cancel { .. }, Role::Assistant) = (&action, principal.role) {
+            let requester = store::payouts::requested_by(&mut write.tx, payout_id).await?;
+            if requester.as_deref() != Some(principal.user.as_str()) {
+                return Err(Refusal::new(
+                    Code::RoleNotAllowed,
+                    format!("payout {payout_id} was requested by someone else; its withdrawal is for them or a judge"),
+                )
+                .with_rule("FUND-8"));
+            }
+        }
+        if let PayoutAction::Cancel { reason } = &action {
+            if reason.chars().any(|c| c.is_control() && c != '\n') {
+                return Err(Refusal::new(Code::InvalidField, "reason must not contain control characters"));
+            }
+        }
         let payout: Payout = serde_json::from_str(&row.state).map_err(Refusal::internal)?;
+        let reason = if let PayoutAction::Cancel { reason } = &action {
+            Some(reason.trim().to_string())
+        } else {
+            None
+        };
         let command = action.into_command(&principal.user);
         let command_json = serde_json::to_value(&command).map_err(Refusal::internal)?;
         let transition = payout.apply(command, today, &self.calendar)?;
@@ -697,14 +736,15 @@ impl Engine {
         let row = self
             .store_payout(&mut write.tx, write.seq, next, &command_json, transition, now)
             .await?;
-        write
-            .commit(EventDraft::change(
-                &principal.actor(),
-                &format!("payouts.{name}"),
-                format!("payout:{payout_id}"),
-                serde_json::json!({ "payout_id": payout_id, "case_id": row.case_id, "version": version, "command": command_json }),
-            ))
-            .await?;
+        let mut event = EventDraft::change(
+            &principal.actor(),
+            &format!("payouts.{name}"),
+            format!("payout:{payout_id}"),
+            serde_json::json!({ "payout_id": payout_id, "case_id": row.case_id, "version": version, "command": command_json }),
+        );
+        // A withdrawal's reason is the event's reason (SPEC §3.4: why, where the law asks for one).
+        event.reason = reason;
+        write.commit(event).await?;
         payout_view(&row)
     }
 

@@ -6,10 +6,13 @@ use crate::audit::{Actor, EventDraft};
 use crate::calendar::Period;
 use crate::clock::local_date;
 use crate::error::Outcome;
+use crate::ledger;
+use crate::money::Money;
 use crate::nodes::node_dates;
 use crate::store;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// What one sweep raised.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -40,6 +43,8 @@ impl SweepReport {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DigestReport {
     pub digests_sent: u64,
+    /// Courts whose digest reported unidentified funds past their claim deadline (FUND-3).
+    pub suspense_overdue_courts: u64,
 }
 
 impl Engine {
@@ -116,15 +121,43 @@ impl Engine {
     }
 
     /// The daily digest (SPEC §3.2, 08:30 Asia/Shanghai): one outbox message per court and day with the counts
-    /// of nodes due today, overdue and upcoming. Sent once per court and day, however often it runs.
+    /// of nodes due today, overdue and upcoming, and the court's unidentified funds past their claim deadline
+    /// (`suspense_overdue`: count, total, the oldest arrival and its age; FUND-3). Suspense items are the court's,
+    /// not a case's, so they are reminded here rather than as nodes. Sent once per court and day, however often it
+    /// runs.
     pub async fn digest(&self, now: DateTime<Utc>) -> Outcome<DigestReport> {
         let today = local_date(now);
         let counts = store::nodes::digest_counts(&self.db, today).await?;
+        let mut suspense: BTreeMap<i64, Vec<(Money, NaiveDate, NaiveDate)>> = BTreeMap::new();
+        for (court_id, amount_fen, arrived_on, claim_due_on) in store::statements::overdue_suspense(&self.db, today).await? {
+            suspense
+                .entry(court_id)
+                .or_default()
+                .push((Money::from_fen(amount_fen), arrived_on, claim_due_on));
+        }
         let mut write = self.db.begin_write(now).await?;
         let mut report = DigestReport::default();
         for (court_id, due_today, overdue, upcoming) in counts {
             if store::nodes::claim_digest(&mut write.tx, court_id, today).await? {
-                let payload = serde_json::json!({ "court_id": court_id, "date": today, "due_today": due_today, "overdue": overdue, "upcoming": upcoming });
+                let items = suspense.remove(&court_id).unwrap_or_default();
+                let suspense_overdue = ledger::overdue_summary(items, today)?;
+                if suspense_overdue.count > 0 {
+                    report.suspense_overdue_courts += 1;
+                }
+                let payload = serde_json::json!({
+                    "court_id": court_id,
+                    "date": today,
+                    "due_today": due_today,
+                    "overdue": overdue,
+                    "upcoming": upcoming,
+                    "suspense_overdue": {
+                        "rule": "FUND-3",
+                        "count": suspense_overdue.count,
+                        "total": suspense_overdue.total,
+                        "oldest_arrived_on": suspense_overdue.oldest_arrived_on,
+                        "oldest_age_days": suspense_overdue.oldest_age_days,
+                    },
+                });
                 store::nodes::enqueue(&mut write.tx, "digest.daily", Some(court_id), &payload, now).await?;
                 report.digests_sent += 1;
             }

@@ -1,6 +1,7 @@
 //! HTTP: `/api/v1` for cases, assets, nodes, alerts, the valuation and the disposal, `/api/openapi.json`, `/healthz`. Thin handlers over the
 //! engine; one error envelope; every refused command is audited by `guard`.
 
+mod cash;
 mod disposal;
 pub mod error;
 mod funds;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sweeps", post(handlers::run_sweep))
         .route("/me", get(handlers::me))
         .merge(funds::routes())
+        .merge(cash::routes())
         .merge(disposal::router())
         .merge(payouts::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), guard));

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers and types (utoipa), served at `/api/openapi.json`.
 
-use super::{disposal, funds, handlers, payouts};
+use super::{cash, disposal, funds, handlers, payouts};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
         handlers::list_nodes, handlers::get_node, handlers::list_alerts, handlers::run_sweep, handlers::me,
         handlers::start_valuation, handlers::get_valuation, handlers::valuation_command,
         funds::import_statement, funds::list_suspense, funds::request_claim, funds::approve_claim, funds::balances,
+        cash::record_cash_receipt, cash::list_cash_receipts, cash::record_cash_deposit,
         disposal::start_disposal, disposal::get_disposal, disposal::disposal_command, disposal::check_bid_log,
         payouts::request_payout, payouts::list_payouts, payouts::get_payout, payouts::payout_command,
         payouts::draw_up_distribution, payouts::get_distribution, payouts::distribution_command,
@@ -23,7 +24,8 @@ use utoipa::{Modify, OpenApi};
         crate::engine::StartDisposalRequest, crate::engine::DisposalConfigOverrides, crate::engine::DisposalView, crate::engine::SaleFees,
         crate::engine::BidLogRequest, crate::engine::BidLogReport,
         crate::engine::payouts::PayoutRequest, crate::engine::payouts::PayoutView, crate::engine::payouts::DrawUpPlanRequest,
-        crate::engine::payouts::PlanView, crate::engine::payouts::ApplicationFeeView)),
+        crate::engine::payouts::PlanView, crate::engine::payouts::ApplicationFeeView,
+        crate::engine::cash::CashReceiptRequest, crate::engine::cash::CashDepositRequest, crate::engine::cash::CashReceiptView)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -85,7 +85,8 @@ pub async fn get_payout(
 
 /// One step of a payout: `{"command": "approve", "role": "case_officer" | "fund_manager" | "bureau_head" |
 /// "vice_president"}`, `send_finance_notice {notified_on}`, `record_paid {paid_on}`, `record_bounce {bounced_on,
-/// reason}`, `delay {ground, role}`, `clear_delay {cleared_on}`, `escrow {ground, role}`. The approver is the caller.
+/// reason}`, `delay {ground, role}`, `clear_delay {cleared_on}`, `escrow {ground, role}`, `cancel {reason}` (FUND-8:
+/// a judge, or the assistant who requested it, withdraws a payout not yet paid). The approver is the caller.
 #[utoipa::path(post, path = "/api/v1/payouts/{payout_id}/commands", tag = "payouts", params(("payout_id" = i64, Path)),
     request_body(content = Object, description = "a payout command, tagged by \"command\""),
     responses((status = 200, body = PayoutView), (status = 403, body = super::error::ErrorEnvelope), (status = 422, body = super::error::ErrorEnvelope)),

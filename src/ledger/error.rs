@@ -11,7 +11,8 @@
 //!
 //! The lifecycles (distribution plan, payout, suspense item) check the date first (`date_before_last_event`), then the
 //! stage (`out_of_order`, naming the rule that sets the order), then the command's own conditions, in the order listed
-//! on each transition. `rule()` is "DESIGN" where no rule of law exists and the check only keeps the record consistent.
+//! on each transition (a cash receipt, `cash::CashReceipt::record`, has no earlier event: it checks its own fields).
+//! `rule()` is "DESIGN" where no rule of law exists and the check only keeps the record consistent.
 
 use chrono::NaiveDate;
 
@@ -141,6 +142,22 @@ pub enum LedgerError {
     #[error("the claim of {claimed} exceeds the unclaimed {unclaimed}")]
     ClaimExceedsUnclaimed { claimed: Money, unclaimed: Money },
 
+    // --- cash receipts (FUND-2) ---
+    #[error("cash is collected by at least {required} different officers; {distinct} named")]
+    CashOfficersTooFew { distinct: usize, required: usize },
+    #[error("the officers' return to court on {returned_on} is before the collection on {collected_on}")]
+    CashReturnedBeforeCollected { collected_on: NaiveDate, returned_on: NaiveDate },
+    #[error("the handover to finance on {handed_over_on} is before the officers' return to court on {returned_on}")]
+    CashHandedOverBeforeReturn { returned_on: NaiveDate, handed_over_on: NaiveDate },
+    #[error(
+        "cash handed to finance on {handed_over_on}, not on the day of the return to court ({returned_on}), needs a written explanation (the limit is {handover_due_on})"
+    )]
+    CashHandoverExplanationMissing {
+        returned_on: NaiveDate,
+        handed_over_on: NaiveDate,
+        handover_due_on: NaiveDate,
+    },
+
     // --- fees (FUND-10) ---
     #[error("a fee set by the court for a case without an amount must be 50 to 500 yuan, not {fee}")]
     ApplicationFeeOutOfRange { fee: Money },
@@ -202,6 +219,10 @@ impl LedgerError {
             LedgerError::ClaimNeedsApproval => "claim_needs_approval",
             LedgerError::ClaimExceedsUnclaimed { .. } => "claim_exceeds_unclaimed",
             LedgerError::ApplicationFeeOutOfRange { .. } => "application_fee_out_of_range",
+            LedgerError::CashOfficersTooFew { .. } => "cash_officers_too_few",
+            LedgerError::CashReturnedBeforeCollected { .. } => "cash_returned_before_collected",
+            LedgerError::CashHandedOverBeforeReturn { .. } => "cash_handed_over_before_return",
+            LedgerError::CashHandoverExplanationMissing { .. } => "cash_handover_explanation_missing",
         }
     }
 
@@ -216,7 +237,11 @@ impl LedgerError {
             | LedgerError::LineAmountInvalid { .. }
             | LedgerError::UnbalancedEntry { .. }
             | LedgerError::CaseBalanceWouldGoNegative { .. }
-            | LedgerError::BankBalanceWouldGoNegative { .. } => "FUND-2",
+            | LedgerError::BankBalanceWouldGoNegative { .. }
+            | LedgerError::CashOfficersTooFew { .. }
+            | LedgerError::CashReturnedBeforeCollected { .. }
+            | LedgerError::CashHandedOverBeforeReturn { .. }
+            | LedgerError::CashHandoverExplanationMissing { .. } => "FUND-2",
             LedgerError::SuspenseBalanceWouldGoNegative { .. }
             | LedgerError::ClaimNeedsApproval
             | LedgerError::ClaimExceedsUnclaimed { .. } => "FUND-3",

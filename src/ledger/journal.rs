@@ -50,6 +50,10 @@ pub enum EntryKind {
     ReceiptInTransit,
     /// The statement shows funds already credited from the disposal side: in transit → bank.
     ClearInTransit,
+    /// The statement line of money already credited in transit (a cash deposit, FUND-2) was imported before anyone
+    /// said what it was, and credited the case a second time: that second credit is taken back and the in-transit
+    /// amount cleared.
+    ClearInTransitFromCase,
 }
 
 impl EntryKind {
@@ -71,6 +75,7 @@ impl EntryKind {
             EntryKind::EscrowDeposit => "escrow_deposit",
             EntryKind::ReceiptInTransit => "receipt_in_transit",
             EntryKind::ClearInTransit => "clear_in_transit",
+            EntryKind::ClearInTransitFromCase => "clear_in_transit_from_case",
         }
     }
 }
@@ -177,6 +182,20 @@ pub fn clear_in_transit(bank: &str, amount: Money) -> Entry {
         EntryKind::ClearInTransit,
         "银行流水确认 receipt confirmed by the statement".to_string(),
         Account::Bank(bank.to_string()),
+        Account::InTransit,
+        amount,
+    )
+}
+
+/// FUND-2: the statement line of a cash deposit was imported, and credited to the case as a new receipt, before finance
+/// named its bank reference. The case was credited twice for one sum of money — once in transit when the cash was
+/// recorded, once by the statement — so the second credit is taken back and the in-transit amount cleared: after
+/// it, the books are what `clear_in_transit` would have made them.
+pub fn clear_in_transit_from_case(case_id: CaseId, amount: Money) -> Entry {
+    Entry::two_lines(
+        EntryKind::ClearInTransitFromCase,
+        format!("现金缴存已由银行流水入账 cash deposit already credited by the statement, case {case_id}"),
+        Account::CaseHeld(case_id),
         Account::InTransit,
         amount,
     )

@@ -34,6 +34,8 @@ pub enum LedgerLimitKind {
     PayoutAfterDelay,
     /// FUND-3: unidentified funds are claimed into a case (default 3 working days, a local rule, configurable).
     SuspenseClaim,
+    /// FUND-2: collected cash is handed to finance on the day the officers return to court, at the latest the next.
+    CashHandover,
 }
 
 impl LedgerLimitKind {
@@ -47,6 +49,7 @@ impl LedgerLimitKind {
             LedgerLimitKind::PayoutCompletion => "payout.completion",
             LedgerLimitKind::PayoutAfterDelay => "payout.after_delay",
             LedgerLimitKind::SuspenseClaim => "suspense.claim",
+            LedgerLimitKind::CashHandover => "cash.handover",
         }
     }
 
@@ -57,6 +60,7 @@ impl LedgerLimitKind {
             LedgerLimitKind::PayoutCompletion => "FUND-4",
             LedgerLimitKind::PayoutAfterDelay => "FUND-6",
             LedgerLimitKind::SuspenseClaim => "FUND-3",
+            LedgerLimitKind::CashHandover => "FUND-2",
         }
     }
 
@@ -70,6 +74,7 @@ impl LedgerLimitKind {
             LedgerLimitKind::PayoutCompletion => "完成执行款核算、结算、通知领取和发放 (complete the payout)",
             LedgerLimitKind::PayoutAfterDelay => "延缓发放事由消除后发放执行款 (pay out after the delay ended)",
             LedgerLimitKind::SuspenseClaim => "不明款认领入案 (claim the unidentified funds into a case)",
+            LedgerLimitKind::CashHandover => "现金当日或次日交财务部门 (hand the collected cash to finance)",
         }
     }
 
@@ -83,6 +88,7 @@ impl LedgerLimitKind {
             LedgerLimitKind::PayoutCompletion => "arrival_notice",
             LedgerLimitKind::PayoutAfterDelay => "delay_ground_cleared",
             LedgerLimitKind::SuspenseClaim => "unidentified_funds_arrived",
+            LedgerLimitKind::CashHandover => "officers_returned_to_court",
         }
     }
 
@@ -96,6 +102,8 @@ impl LedgerLimitKind {
             | LedgerLimitKind::PayoutCompletion
             | LedgerLimitKind::PayoutAfterDelay => 3,
             LedgerLimitKind::PayoutPayment | LedgerLimitKind::SuspenseClaim => 1,
+            // A one-day limit recorded after the fact: no room, and no use, for an early warning.
+            LedgerLimitKind::CashHandover => 0,
         }
     }
 }
@@ -104,7 +112,7 @@ impl LedgerLimitKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerLimit {
     pub kind: LedgerLimitKind,
-    /// The party, objection, payout or suspense item the limit is about.
+    /// The party, objection, payout, suspense item or cash receipt the limit is about.
     pub subject: String,
     pub trigger_date: NaiveDate,
     pub period: Period,

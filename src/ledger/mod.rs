@@ -7,6 +7,7 @@
 //! - `plan`: the distribution plan and its 15 + 15 + 15-day objection chain (FUND-12);
 //! - `payout`: the payout lifecycle — payee check, approval chain, deadlines, delay and escrow (FUND-4 … FUND-8);
 //! - `suspense`: unidentified funds (不明款) and their claims (FUND-3);
+//! - `cash`: cash collected by two officers and handed to finance (FUND-2), in transit until the bank shows it;
 //! - `fees`: the execution application fee (FUND-10);
 //! - `reconcile`: statement against ledger, and the books against the bank (FUND-2), with a table for CSV and XLSX.
 //!
@@ -17,6 +18,7 @@
 //! post in the same transaction, and the outcomes for the audit log — or a `LedgerError` naming its rule.
 
 mod accounts;
+mod cash;
 mod distribution;
 mod error;
 mod fees;
@@ -41,6 +43,7 @@ use crate::money::Money;
 use crate::valuation::{Audience, Effect, NodeKey, Notice};
 
 pub use accounts::{Account, CaseId, NormalSide};
+pub use cash::{handover_timing, CashReceipt, CashStage, HandoverTiming, RecordCash, CASH_OFFICERS_MIN, HANDOVER_PERIOD};
 pub use distribution::{
     check_application_timely, distribute, largest_remainder, Claim, ClaimClass, Distribution, DistributionInput, OrdinaryOrder, Share,
     ShareBasis,
@@ -48,9 +51,9 @@ pub use distribution::{
 pub use error::LedgerError;
 pub use fees::{execution_application_fee, ApplicationFeeBasis, NO_AMOUNT_FEE_MAX_FEN, NO_AMOUNT_FEE_MIN_FEN};
 pub use journal::{
-    approve_payout, bounce, cancel_approval, claim_from_suspense, clear_in_transit, escrow_deposit, fee, fee_transfer, hold_disputed,
-    pay_out, receipt_in_transit, receipt_to_case, receipt_to_suspense, refund, refund_from_suspense, release_disputed, validate,
-    BalanceMap, Balances, Entry, EntryKind, EscrowFrom, Line,
+    approve_payout, bounce, cancel_approval, claim_from_suspense, clear_in_transit, clear_in_transit_from_case, escrow_deposit, fee,
+    fee_transfer, hold_disputed, pay_out, receipt_in_transit, receipt_to_case, receipt_to_suspense, refund, refund_from_suspense,
+    release_disputed, validate, BalanceMap, Balances, Entry, EntryKind, EscrowFrom, Line,
 };
 pub use limits::{LedgerLimit, LedgerLimitKind};
 pub use payout::{
@@ -64,7 +67,7 @@ pub use plan::{
 pub use reconcile::{
     reconcile, reconciliation_table, LedgerMovement, Reconciliation, ReconciliationInput, ReconciliationPeriod, StatementLine,
 };
-pub use suspense::{ClaimApproval, SuspenseItem, SuspenseRules};
+pub use suspense::{claim_overdue, overdue_summary, ClaimApproval, OverdueSummary, SuspenseItem, SuspenseRules};
 
 /// What a transition decided, for the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +152,20 @@ pub enum Outcome {
     },
     PayoutEscrowed {
         ground: EscrowGround,
+    },
+    /// FUND-8: the payout was withdrawn before payment; `released` is the reservation returned to the case's held
+    /// funds, if the approval chain had completed.
+    PayoutCancelled {
+        reason: String,
+        released: Option<Money>,
+    },
+    /// FUND-2: cash recorded; `fund_2_breached` when it reached finance after the handover limit.
+    CashReceived {
+        receipt_number: String,
+        amount: Money,
+        timing: HandoverTiming,
+        handover_due_on: NaiveDate,
+        fund_2_breached: bool,
     },
     SuspenseClaimed {
         case_id: CaseId,

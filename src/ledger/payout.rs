@@ -6,6 +6,8 @@
 //! approving | approved | finance notified ⇄ delayed (FUND-6: a ground and the bureau head's or vice-president's
 //!     approval; the deadline node is cancelled; when the ground is cleared, payout within 10 days)
 //! approving | approved | finance notified | delayed → escrowed (提存, FUND-7: a ground and the same approval)
+//! approving | approved | finance notified | delayed → cancelled (撤回, FUND-8: withdrawn before payment, with a
+//!     reason; a completed approval's reservation is reversed by a `cancel_approval` entry, the deadline node cancelled)
 //! ```
 //!
 //! Deadlines (`PayoutDeadlineProfile`, a court's configuration):
@@ -338,6 +340,14 @@ pub enum PayoutStage {
         ground: EscrowGround,
         approval: Approval,
     },
+    /// FUND-8: withdrawn before payment. `released` is the reservation the `cancel_approval` entry returned to the
+    /// case's held funds, when the approval chain had completed.
+    Cancelled {
+        cancelled_on: NaiveDate,
+        cancelled_by: String,
+        reason: String,
+        released: Option<Money>,
+    },
 }
 
 impl PayoutStage {
@@ -350,6 +360,7 @@ impl PayoutStage {
             PayoutStage::Paid { .. } => "paid",
             PayoutStage::Bounced { .. } => "bounced",
             PayoutStage::Escrowed { .. } => "escrowed",
+            PayoutStage::Cancelled { .. } => "cancelled",
         }
     }
 
@@ -358,7 +369,11 @@ impl PayoutStage {
             PayoutStage::Approving { deadline } | PayoutStage::Approved { deadline } | PayoutStage::FinanceNotified { deadline, .. } => {
                 Some(deadline)
             }
-            PayoutStage::Delayed { .. } | PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Escrowed { .. } => None,
+            PayoutStage::Delayed { .. }
+            | PayoutStage::Paid { .. }
+            | PayoutStage::Bounced { .. }
+            | PayoutStage::Escrowed { .. }
+            | PayoutStage::Cancelled { .. } => None,
         }
     }
 
@@ -367,7 +382,11 @@ impl PayoutStage {
         match self {
             PayoutStage::Approved { .. } | PayoutStage::FinanceNotified { .. } => true,
             PayoutStage::Delayed { resume, .. } => resume.funds_approved(),
-            PayoutStage::Approving { .. } | PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Escrowed { .. } => false,
+            PayoutStage::Approving { .. }
+            | PayoutStage::Paid { .. }
+            | PayoutStage::Bounced { .. }
+            | PayoutStage::Escrowed { .. }
+            | PayoutStage::Cancelled { .. } => false,
         }
     }
 }
@@ -423,6 +442,10 @@ pub enum PayoutCommand {
         ground: EscrowGround,
         approver: String,
         role: ApprovalRole,
+    },
+    Cancel {
+        reason: String,
+        cancelled_by: String,
     },
 }
 
@@ -545,6 +568,7 @@ impl Payout {
             PayoutCommand::Delay { ground, approver, role } => self.delay(ground, &approver, role, today),
             PayoutCommand::ClearDelay { cleared_on } => self.clear_delay(cleared_on, today, calendar),
             PayoutCommand::Escrow { ground, approver, role } => self.escrow(ground, &approver, role, today),
+            PayoutCommand::Cancel { reason, cancelled_by } => self.cancel(&reason, &cancelled_by, today),
         }
     }
 
@@ -561,7 +585,8 @@ impl Payout {
             | PayoutStage::Delayed { .. }
             | PayoutStage::Paid { .. }
             | PayoutStage::Bounced { .. }
-            | PayoutStage::Escrowed { .. } => return Err(self.out_of_order("approve", "FUND-8")),
+            | PayoutStage::Escrowed { .. }
+            | PayoutStage::Cancelled { .. } => return Err(self.out_of_order("approve", "FUND-8")),
         };
         if approver.trim().is_empty() {
             return Err(LedgerError::NameMissing {
@@ -619,7 +644,8 @@ impl Payout {
             | PayoutStage::Delayed { .. }
             | PayoutStage::Paid { .. }
             | PayoutStage::Bounced { .. }
-            | PayoutStage::Escrowed { .. } => return Err(self.out_of_order("send_finance_notice", "FUND-8")),
+            | PayoutStage::Escrowed { .. }
+            | PayoutStage::Cancelled { .. } => return Err(self.out_of_order("send_finance_notice", "FUND-8")),
         };
         if notified_on > today {
             return Err(LedgerError::DateAfterToday {
@@ -653,7 +679,8 @@ impl Payout {
             | LedgerLimitKind::PlanObjection
             | LedgerLimitKind::PlanCounterObjection
             | LedgerLimitKind::PlanSuit
-            | LedgerLimitKind::SuspenseClaim => deadline,
+            | LedgerLimitKind::SuspenseClaim
+            | LedgerLimitKind::CashHandover => deadline,
         };
         draft.outcome(Outcome::FinanceNotified {
             late,
@@ -754,9 +781,11 @@ impl Payout {
         let mut draft = self.draft(today)?;
         match &self.stage {
             PayoutStage::Approving { .. } | PayoutStage::Approved { .. } | PayoutStage::FinanceNotified { .. } => {}
-            PayoutStage::Delayed { .. } | PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Escrowed { .. } => {
-                return Err(self.out_of_order("delay", "FUND-6"))
-            }
+            PayoutStage::Delayed { .. }
+            | PayoutStage::Paid { .. }
+            | PayoutStage::Bounced { .. }
+            | PayoutStage::Escrowed { .. }
+            | PayoutStage::Cancelled { .. } => return Err(self.out_of_order("delay", "FUND-6")),
         }
         let approval = Self::authorised(approver, role, today, "delay", "FUND-6")?;
         draft.outcome(Outcome::PayoutDelayed { ground: ground.clone() });
@@ -833,7 +862,8 @@ impl Payout {
             stage @ (PayoutStage::Delayed { .. }
             | PayoutStage::Paid { .. }
             | PayoutStage::Bounced { .. }
-            | PayoutStage::Escrowed { .. }) => stage.clone(),
+            | PayoutStage::Escrowed { .. }
+            | PayoutStage::Cancelled { .. }) => stage.clone(),
         };
         self.stage = resumed;
         Ok(self.finish(draft))
@@ -855,7 +885,7 @@ impl Payout {
             | PayoutStage::Approved { .. }
             | PayoutStage::FinanceNotified { .. }
             | PayoutStage::Delayed { .. } => {}
-            PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Escrowed { .. } => {
+            PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Escrowed { .. } | PayoutStage::Cancelled { .. } => {
                 return Err(self.out_of_order("escrow", "FUND-7"))
             }
         }
@@ -871,6 +901,77 @@ impl Payout {
         draft.entry(journal::escrow_deposit(&self.bank, self.case_id, &from, self.amount));
         draft.outcome(Outcome::PayoutEscrowed { ground: ground.clone() });
         self.stage = PayoutStage::Escrowed { ground, approval };
+        Ok(self.finish(draft))
+    }
+
+    /// FUND-8: the execution side withdraws the payout before it is paid (撤回), with a reason. Checks, in order: the
+    /// stage — approving, approved, finance notified or delayed; a paid or bounced payout is refused under FUND-8 (the
+    /// money has left; a bounce already returned it), an escrowed one under FUND-7, a cancelled one again under FUND-8
+    /// (`out_of_order`); the reason and who withdraws named (`name_missing`). When the approval chain had completed,
+    /// the `cancel_approval` entry returns the reservation from the payee's payable account to the case's held funds
+    /// (the journal is append-only: a reversing entry, never a deletion). The running deadline node is cancelled, not
+    /// met. When finance already had the payment notice, staff are told not to pay.
+    pub fn cancel(mut self, reason: &str, cancelled_by: &str, today: NaiveDate) -> Result<Transition<Payout>, LedgerError> {
+        let mut draft = self.draft(today)?;
+        match &self.stage {
+            PayoutStage::Approving { .. }
+            | PayoutStage::Approved { .. }
+            | PayoutStage::FinanceNotified { .. }
+            | PayoutStage::Delayed { .. } => {}
+            PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Cancelled { .. } => {
+                return Err(self.out_of_order("cancel", "FUND-8"))
+            }
+            PayoutStage::Escrowed { .. } => return Err(self.out_of_order("cancel", "FUND-7")),
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(LedgerError::NameMissing {
+                field: "reason",
+                rule: "FUND-8",
+            });
+        }
+        if cancelled_by.trim().is_empty() {
+            return Err(LedgerError::NameMissing {
+                field: "who withdraws the payout",
+                rule: "FUND-8",
+            });
+        }
+        let released = if self.stage.funds_approved() {
+            draft.entry(journal::cancel_approval(self.case_id, &self.payee, self.amount));
+            Some(self.amount)
+        } else {
+            None
+        };
+        let finance_notified = match &self.stage {
+            PayoutStage::FinanceNotified { .. } => true,
+            PayoutStage::Delayed { resume, .. } => matches!(resume.as_ref(), PayoutStage::FinanceNotified { .. }),
+            PayoutStage::Approving { .. }
+            | PayoutStage::Approved { .. }
+            | PayoutStage::Paid { .. }
+            | PayoutStage::Bounced { .. }
+            | PayoutStage::Escrowed { .. }
+            | PayoutStage::Cancelled { .. } => false,
+        };
+        if finance_notified {
+            draft.notify(
+                Audience::Staff,
+                "FUND-8",
+                format!(
+                    "撤回执行款发放 the payout of {} yuan to {} is withdrawn: do not pay it ({reason})",
+                    self.amount, self.payee
+                ),
+            );
+        }
+        draft.outcome(Outcome::PayoutCancelled {
+            reason: reason.to_string(),
+            released,
+        });
+        self.stage = PayoutStage::Cancelled {
+            cancelled_on: today,
+            cancelled_by: cancelled_by.trim().to_string(),
+            reason: reason.to_string(),
+            released,
+        };
         Ok(self.finish(draft))
     }
 }

@@ -173,3 +173,40 @@ impl SuspenseItem {
         Ok(draft.finish(self, after))
     }
 }
+
+/// FUND-3: unidentified funds not claimed by their claim deadline are overdue from the day after it (PER-4: the last
+/// day runs to 24:00). The deadline itself is a working-day count on the legal calendar (PER-6), fixed at arrival.
+pub fn claim_overdue(claim_due_on: NaiveDate, today: NaiveDate) -> bool {
+    today > claim_due_on
+}
+
+/// What the daily digest tells a court about its unidentified funds past their claim deadline (FUND-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OverdueSummary {
+    pub count: u64,
+    pub total: Money,
+    /// The arrival of the oldest overdue item, and its age in calendar days.
+    pub oldest_arrived_on: Option<NaiveDate>,
+    pub oldest_age_days: Option<i64>,
+}
+
+/// Sums the unclaimed items `(amount, arrived_on, claim_due_on)` that are overdue on `today` (`claim_overdue`);
+/// items not yet overdue are skipped. A total beyond 64-bit fen is refused (`amount_overflow`), never wrapped.
+pub fn overdue_summary(
+    items: impl IntoIterator<Item = (Money, NaiveDate, NaiveDate)>,
+    today: NaiveDate,
+) -> Result<OverdueSummary, LedgerError> {
+    let mut summary = OverdueSummary::default();
+    for (amount, arrived_on, claim_due_on) in items {
+        if !claim_overdue(claim_due_on, today) {
+            continue;
+        }
+        summary.count += 1;
+        summary.total = Money::from_fen(summary.total.fen().checked_add(amount.fen()).ok_or(LedgerError::AmountOverflow)?);
+        if summary.oldest_arrived_on.is_none_or(|oldest| arrived_on < oldest) {
+            summary.oldest_arrived_on = Some(arrived_on);
+            summary.oldest_age_days = Some((today - arrived_on).num_days().max(0));
+        }
+    }
+    Ok(summary)
+}

@@ -1187,3 +1187,427 @@ fn every_error_code_is_snake_case_and_names_a_rule() {
         assert!(error.rule().starts_with("FUND-") || error.rule() == "DESIGN");
     }
 }
+
+// ---------------------------------------------------------------- payout withdrawal (FUND-8)
+
+fn cancelled(effects: &[Effect], key: &str) -> bool {
+    effects
+        .iter()
+        .any(|effect| matches!(effect, Effect::CancelNode { key: found } if found.0 == key))
+}
+
+#[test]
+fn fund_8_withdrawing_an_approved_payout_returns_the_reservation_to_the_fen_and_cancels_its_node() {
+    let calendar = Calendar::embedded();
+    let mut nodes = Nodes::default();
+    let mut balances = BalanceMap::new();
+    balances.post(&receipt_to_case(BANK, 42, yuan("80000.37"))).unwrap();
+    let step = Payout::request(
+        request("80000.37", "2025-09-26"),
+        &PayoutRules::default(),
+        date("2025-09-26"),
+        &calendar,
+    )
+    .unwrap();
+    nodes.apply(&step.effects);
+    let payout = approve_all(step.state, date("2025-09-29"), &mut nodes, &mut balances);
+    assert_eq!(balances.balance(&Account::CaseHeld(42)), Money::ZERO);
+    let payable = Account::CasePayable {
+        case_id: 42,
+        payee: "applicant".into(),
+    };
+    assert_eq!(balances.balance(&payable), yuan("80000.37"));
+
+    let missing = payout.clone().cancel("  ", "judge-wang", date("2025-09-30")).unwrap_err();
+    assert_eq!((missing.code(), missing.rule()), ("name_missing", "FUND-8"));
+    let step = payout
+        .cancel("申请执行人已与被执行人和解 settled", "judge-wang", date("2025-09-30"))
+        .unwrap();
+    // The journal is append-only: the reservation is reversed by a new entry, payable → held.
+    assert_eq!(step.entries.len(), 1);
+    assert_eq!(step.entries[0].kind, EntryKind::CancelApproval);
+    for entry in &step.entries {
+        balances.post(entry).unwrap();
+    }
+    assert_eq!(balances.balance(&Account::CaseHeld(42)), yuan("80000.37"));
+    assert_eq!(balances.balance(&payable), Money::ZERO);
+    assert!(cancelled(&step.effects, "ledger.payout.finance_notice:p-1"));
+    assert!(!met(&step.effects, "ledger.payout.finance_notice:p-1"));
+    nodes.apply(&step.effects);
+    assert!(nodes.0.is_empty());
+    assert_eq!(step.state.stage.name(), "cancelled");
+    assert!(matches!(
+        &step.outcomes[0],
+        Outcome::PayoutCancelled { released: Some(amount), .. } if *amount == yuan("80000.37")
+    ));
+    // Finance never had the notice: nobody needs telling not to pay.
+    assert!(!step.effects.iter().any(|effect| matches!(effect, Effect::Notify(_))));
+    let again = step.state.cancel("again", "judge-wang", date("2025-09-30")).unwrap_err();
+    assert_eq!((again.code(), again.rule()), ("out_of_order", "FUND-8"));
+}
+
+#[test]
+fn fund_8_a_payout_still_in_its_approval_chain_is_withdrawn_without_any_entry() {
+    let calendar = Calendar::embedded();
+    let mut nodes = Nodes::default();
+    let step = Payout::request(
+        request("100.00", "2025-09-01"),
+        &PayoutRules::default(),
+        date("2025-09-01"),
+        &calendar,
+    )
+    .unwrap();
+    nodes.apply(&step.effects);
+    let step = step
+        .state
+        .approve("officer", ApprovalRole::CaseOfficer, date("2025-09-02"))
+        .unwrap();
+    nodes.apply(&step.effects);
+    let step = step
+        .state
+        .cancel("wrong amount requested", "assistant-li", date("2025-09-02"))
+        .unwrap();
+    assert!(step.entries.is_empty(), "nothing was reserved yet");
+    assert!(matches!(&step.outcomes[0], Outcome::PayoutCancelled { released: None, .. }));
+    assert!(cancelled(&step.effects, "ledger.payout.finance_notice:p-1"));
+    nodes.apply(&step.effects);
+    nodes.check(&step.state.open_limits());
+    assert!(nodes.0.is_empty());
+}
+
+#[test]
+fn fund_8_withdrawing_after_the_finance_notice_tells_finance_not_to_pay_and_a_delayed_payout_can_be_withdrawn() {
+    let calendar = Calendar::embedded();
+    let mut nodes = Nodes::default();
+    let mut balances = BalanceMap::new();
+    balances.post(&receipt_to_case(BANK, 42, yuan("200.00"))).unwrap();
+    let step = Payout::request(
+        request("200.00", "2025-09-01"),
+        &PayoutRules::default(),
+        date("2025-09-01"),
+        &calendar,
+    )
+    .unwrap();
+    nodes.apply(&step.effects);
+    let payout = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let step = payout
+        .send_finance_notice(date("2025-09-03"), date("2025-09-03"), &calendar)
+        .unwrap();
+    nodes.apply(&step.effects);
+    let notified = step.state;
+
+    let step = notified
+        .clone()
+        .cancel("申请执行人账户冻结", "judge-wang", date("2025-09-04"))
+        .unwrap();
+    assert!(cancelled(&step.effects, "ledger.payout.payment:p-1"));
+    assert!(step
+        .effects
+        .iter()
+        .any(|effect| matches!(effect, Effect::Notify(notice) if notice.rule == "FUND-8" && notice.message.contains("do not pay"))));
+    let mut after_cancel = balances.clone();
+    for entry in &step.entries {
+        after_cancel.post(entry).unwrap();
+    }
+    assert_eq!(after_cancel.balance(&Account::CaseHeld(42)), yuan("200.00"));
+
+    // Delayed with the funds reserved: the withdrawal still returns them; the delay had cancelled the node already.
+    let step = notified
+        .delay(
+            DelayGround::ApplicantDidNotCollect,
+            "bureau",
+            ApprovalRole::BureauHead,
+            date("2025-09-04"),
+        )
+        .unwrap();
+    nodes.apply(&step.effects);
+    let step = step.state.cancel("改为提存以外的处理", "judge-wang", date("2025-09-05")).unwrap();
+    assert_eq!(step.entries[0].kind, EntryKind::CancelApproval);
+    assert!(step.effects.iter().all(|effect| !matches!(effect, Effect::CancelNode { .. })));
+    nodes.apply(&step.effects);
+    assert!(nodes.0.is_empty());
+}
+
+#[test]
+fn fund_8_a_paid_or_bounced_payout_cannot_be_withdrawn_and_fund_7_an_escrowed_one_neither() {
+    let calendar = Calendar::embedded();
+    let mut nodes = Nodes::default();
+    let mut balances = BalanceMap::new();
+    balances.post(&receipt_to_case(BANK, 42, yuan("300.00"))).unwrap();
+    let step = Payout::request(
+        request("300.00", "2025-09-01"),
+        &PayoutRules::default(),
+        date("2025-09-01"),
+        &calendar,
+    )
+    .unwrap();
+    nodes.apply(&step.effects);
+    let approved = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let notified = approved
+        .clone()
+        .send_finance_notice(date("2025-09-02"), date("2025-09-02"), &calendar)
+        .unwrap()
+        .state;
+    let paid = notified.record_paid(date("2025-09-03"), date("2025-09-03")).unwrap().state;
+    let refused = paid.clone().cancel("too late", "judge-wang", date("2025-09-04")).unwrap_err();
+    assert_eq!((refused.code(), refused.rule()), ("out_of_order", "FUND-8"));
+    assert!(refused.to_string().contains("paid"), "{refused}");
+    let bounced = paid
+        .record_bounce(date("2025-09-05"), "account closed", date("2025-09-05"))
+        .unwrap()
+        .state;
+    let refused = bounced.cancel("too late", "judge-wang", date("2025-09-05")).unwrap_err();
+    assert_eq!((refused.code(), refused.rule()), ("out_of_order", "FUND-8"));
+    let escrowed = approved
+        .escrow(
+            EscrowGround::ApplicantMissing,
+            "qian",
+            ApprovalRole::VicePresident,
+            date("2025-09-03"),
+        )
+        .unwrap()
+        .state;
+    let refused = escrowed.cancel("too late", "judge-wang", date("2025-09-04")).unwrap_err();
+    assert_eq!((refused.code(), refused.rule()), ("out_of_order", "FUND-7"));
+}
+
+// ---------------------------------------------------------------- cash receipts (FUND-2)
+
+fn cash(officers: &[&str], collected: &str, returned: &str, handed_over: &str, explanation: Option<&str>) -> RecordCash {
+    RecordCash {
+        case_id: 42,
+        receipt_number: "XJ-2025-0007".into(),
+        amount: yuan("12800.50"),
+        officers: officers.iter().map(|name| name.to_string()).collect(),
+        payer: "钱某".into(),
+        collected_on: date(collected),
+        returned_on: date(returned),
+        handed_over_on: date(handed_over),
+        explanation: explanation.map(str::to_string),
+    }
+}
+
+#[test]
+fn fund_2_cash_is_collected_by_at_least_two_different_officers() {
+    let calendar = Calendar::embedded();
+    let today = date("2025-09-30");
+    for officers in [&["张三"][..], &["张三", " 张三 "][..], &[][..]] {
+        let error = CashReceipt::record(cash(officers, "2025-09-30", "2025-09-30", "2025-09-30", None), today, &calendar).unwrap_err();
+        assert_eq!((error.code(), error.rule()), ("cash_officers_too_few", "FUND-2"), "{officers:?}");
+    }
+    let error = CashReceipt::record(
+        cash(&["张三", " "], "2025-09-30", "2025-09-30", "2025-09-30", None),
+        today,
+        &calendar,
+    )
+    .unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("name_missing", "FUND-2"));
+    let step = CashReceipt::record(
+        cash(&[" 张三", "李四", "张三"], "2025-09-30", "2025-09-30", "2025-09-30", None),
+        today,
+        &calendar,
+    )
+    .unwrap();
+    assert_eq!(step.state.officers, vec!["张三".to_string(), "李四".to_string()]);
+    assert_eq!(step.state.timing, HandoverTiming::SameDay);
+    assert!(step.effects.is_empty(), "the handover has happened: no node is left open");
+    let mut unnumbered = cash(&["张三", "李四"], "2025-09-30", "2025-09-30", "2025-09-30", None);
+    unnumbered.receipt_number = "  ".into();
+    let error = CashReceipt::record(unnumbered, today, &calendar).unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("name_missing", "FUND-2"));
+    let mut nothing = cash(&["张三", "李四"], "2025-09-30", "2025-09-30", "2025-09-30", None);
+    nothing.amount = Money::ZERO;
+    let error = CashReceipt::record(nothing, today, &calendar).unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("amount_not_positive", "FUND-2"));
+}
+
+#[test]
+fn fund_2_cash_dates_run_collection_return_handover_and_none_after_today() {
+    let calendar = Calendar::embedded();
+    let officers = ["张三", "李四"];
+    let error = CashReceipt::record(
+        cash(&officers, "2025-09-30", "2025-09-29", "2025-09-30", None),
+        date("2025-09-30"),
+        &calendar,
+    )
+    .unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("cash_returned_before_collected", "FUND-2"));
+    let error = CashReceipt::record(
+        cash(&officers, "2025-09-29", "2025-09-30", "2025-09-29", None),
+        date("2025-09-30"),
+        &calendar,
+    )
+    .unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("cash_handed_over_before_return", "FUND-2"));
+    let error = CashReceipt::record(
+        cash(&officers, "2025-09-29", "2025-09-30", "2025-10-09", Some("x")),
+        date("2025-09-30"),
+        &calendar,
+    )
+    .unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("date_after_today", "DESIGN"));
+}
+
+#[test]
+fn fund_2_handover_the_next_day_needs_an_explanation_and_later_is_a_breach_across_national_day_2025() {
+    let calendar = Calendar::embedded();
+    let officers = ["张三", "李四"];
+    let today = date("2025-10-13");
+    // Back at court on Tuesday 2025-09-30. "At the latest the next day" is 10-01, the first day of the National Day
+    // break (HOL-2025), so PER-1 moves the last day to the first working day after it: Thursday 2025-10-09.
+    let same_day = CashReceipt::record(cash(&officers, "2025-09-29", "2025-09-30", "2025-09-30", None), today, &calendar).unwrap();
+    assert_eq!(same_day.state.handover_due_on, date("2025-10-09"));
+    assert_eq!(same_day.state.timing, HandoverTiming::SameDay);
+    let error = CashReceipt::record(cash(&officers, "2025-09-29", "2025-09-30", "2025-10-09", None), today, &calendar).unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("cash_handover_explanation_missing", "FUND-2"));
+    let error = CashReceipt::record(
+        cash(&officers, "2025-09-29", "2025-09-30", "2025-10-09", Some(" \n ")),
+        today,
+        &calendar,
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), "cash_handover_explanation_missing");
+    let next_day = CashReceipt::record(
+        cash(
+            &officers,
+            "2025-09-29",
+            "2025-09-30",
+            "2025-10-09",
+            Some("财务部门国庆假期闭门，节后首日移交"),
+        ),
+        today,
+        &calendar,
+    )
+    .unwrap();
+    assert_eq!(next_day.state.timing, HandoverTiming::NextDay);
+    assert!(matches!(
+        &next_day.outcomes[0],
+        Outcome::CashReceived { fund_2_breached: false, handover_due_on, .. } if *handover_due_on == date("2025-10-09")
+    ));
+    // Friday 2025-10-10 is one day too late: recorded, explained, and a breach.
+    let error = CashReceipt::record(cash(&officers, "2025-09-29", "2025-09-30", "2025-10-10", None), today, &calendar).unwrap_err();
+    assert_eq!(error.code(), "cash_handover_explanation_missing");
+    let late = CashReceipt::record(
+        cash(&officers, "2025-09-29", "2025-09-30", "2025-10-10", Some("承办人出差")),
+        today,
+        &calendar,
+    )
+    .unwrap();
+    assert_eq!(late.state.timing, HandoverTiming::Late);
+    assert!(late.state.timing.breaches_fund_2());
+    assert!(matches!(&late.outcomes[0], Outcome::CashReceived { fund_2_breached: true, .. }));
+    // Back on a Friday (2026-01-09): the next day is Saturday, so Monday 2026-01-12 is still in time.
+    let friday = CashReceipt::record(
+        cash(&officers, "2026-01-09", "2026-01-09", "2026-01-12", Some("周五晚返院，财务已下班")),
+        date("2026-01-12"),
+        &calendar,
+    )
+    .unwrap();
+    assert_eq!(friday.state.handover_due_on, date("2026-01-12"));
+    assert_eq!(friday.state.timing, HandoverTiming::NextDay);
+    let limit = friday.state.handover_limit(&calendar);
+    assert_eq!(limit.key().0, "ledger.cash.handover:XJ-2025-0007");
+    assert_eq!(limit.plan().rule_id, "FUND-2");
+    assert_eq!(
+        handover_timing(date("2026-01-09"), date("2026-01-13"), date("2026-01-12")),
+        HandoverTiming::Late
+    );
+}
+
+#[test]
+fn fund_2_cash_is_the_cases_money_in_transit_until_the_statement_shows_the_deposit() {
+    let calendar = Calendar::embedded();
+    let mut balances = BalanceMap::new();
+    let step = CashReceipt::record(
+        cash(&["张三", "李四"], "2025-09-29", "2025-09-29", "2025-09-29", None),
+        date("2025-09-29"),
+        &calendar,
+    )
+    .unwrap();
+    assert_eq!(step.entries.len(), 1);
+    assert_eq!(step.entries[0].kind, EntryKind::ReceiptInTransit);
+    for entry in &step.entries {
+        balances.post(entry).unwrap();
+    }
+    assert_eq!(balances.balance(&Account::CaseHeld(42)), yuan("12800.50"));
+    assert_eq!(balances.balance(&Account::InTransit), yuan("12800.50"));
+    assert_eq!(balances.balance(&Account::Bank(BANK.into())), Money::ZERO);
+
+    let receipt = step.state;
+    let error = receipt.clone().clear(date("2025-09-30")).unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("out_of_order", "FUND-2"));
+    let error = receipt
+        .clone()
+        .record_deposit("BOC-1", date("2025-09-28"), date("2025-09-30"))
+        .unwrap_err();
+    assert_eq!(error.code(), "date_before_previous_step");
+    let error = receipt
+        .clone()
+        .record_deposit(" ", date("2025-09-30"), date("2025-09-30"))
+        .unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("name_missing", "FUND-2"));
+    let deposited = receipt.record_deposit("BOC-1", date("2025-09-30"), date("2025-09-30")).unwrap();
+    assert_eq!(deposited.stage.name(), "deposited");
+    let error = deposited
+        .clone()
+        .record_deposit("BOC-2", date("2025-09-30"), date("2025-09-30"))
+        .unwrap_err();
+    assert_eq!((error.code(), error.rule()), ("out_of_order", "FUND-2"));
+    assert_eq!(deposited.clone().clear(date("2025-10-09")).unwrap().stage.name(), "cleared");
+
+    // The statement line, recognised by its reference: in transit → bank; the case keeps exactly what it had.
+    let mut cleared = balances.clone();
+    cleared.post(&clear_in_transit(BANK, yuan("12800.50"))).unwrap();
+    assert_eq!(cleared.balance(&Account::CaseHeld(42)), yuan("12800.50"));
+    assert_eq!(cleared.balance(&Account::InTransit), Money::ZERO);
+    assert_eq!(cleared.balance(&Account::Bank(BANK.into())), yuan("12800.50"));
+    // The line imported before finance named it: credited as a new receipt, then the second credit taken back.
+    let mut merged = balances;
+    merged.post(&receipt_to_case(BANK, 42, yuan("12800.50"))).unwrap();
+    assert_eq!(merged.balance(&Account::CaseHeld(42)), yuan("25601.00"));
+    merged.post(&clear_in_transit_from_case(42, yuan("12800.50"))).unwrap();
+    assert_eq!(merged.to_vec(), cleared.to_vec());
+}
+
+// ---------------------------------------------------------------- suspense past its claim deadline (FUND-3)
+
+#[test]
+fn fund_3_unidentified_funds_are_overdue_the_day_after_their_working_day_deadline_across_national_day() {
+    let calendar = Calendar::embedded();
+    let claim_period = SuspenseRules::default().claim_period;
+    // Three working days (PER-6): from Friday 09-26: 09-28 (make-up Sunday), 09-29, 09-30; from Tuesday 09-30:
+    // 10-09, 10-10, 10-11 (make-up Saturday); from Thursday 10-09: 10-10, 10-11, 10-13.
+    let items = [
+        (yuan("500.00"), date("2025-09-26")),
+        (yuan("3000.01"), date("2025-09-30")),
+        (yuan("88.00"), date("2025-10-09")),
+    ]
+    .map(|(amount, arrived)| (amount, arrived, calendar.due_date(arrived, claim_period)));
+    assert_eq!(
+        items.map(|(_, _, due)| due),
+        [date("2025-09-30"), date("2025-10-11"), date("2025-10-13")]
+    );
+    assert!(!claim_overdue(date("2025-10-11"), date("2025-10-11")), "the last day runs to 24:00");
+    assert!(claim_overdue(date("2025-10-11"), date("2025-10-12")));
+
+    // During the break only the first is overdue.
+    let summary = overdue_summary(items, date("2025-10-05")).unwrap();
+    assert_eq!((summary.count, summary.total), (1, yuan("500.00")));
+    // On Monday 10-13 the first two are, the oldest 17 days old; the third is due that day.
+    let summary = overdue_summary(items, date("2025-10-13")).unwrap();
+    assert_eq!(summary.count, 2);
+    assert_eq!(summary.total, yuan("3500.01"));
+    assert_eq!(summary.oldest_arrived_on, Some(date("2025-09-26")));
+    assert_eq!(summary.oldest_age_days, Some(17));
+    assert_eq!(overdue_summary(items, date("2025-10-14")).unwrap().count, 3);
+    assert_eq!(overdue_summary(items, date("2025-09-30")).unwrap(), OverdueSummary::default());
+    let error = overdue_summary(
+        [
+            (Money::from_fen(i64::MAX), date("2025-09-26"), date("2025-09-30")),
+            (Money::from_fen(1), date("2025-09-26"), date("2025-09-30")),
+        ],
+        date("2025-10-13"),
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), "amount_overflow");
+}

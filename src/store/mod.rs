@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cash;
 pub mod disposal;
 pub mod idempotency;
 pub mod ledger;

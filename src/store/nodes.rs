@@ -2,7 +2,7 @@
 //! the partial index on `next_alert_on`, so a sweep's cost follows the number of due nodes, not the number stored.
 
 use super::{on_pool, on_tx, Db, Tx};
-use crate::nodes::{NodeDates, NodePlan};
+use crate::nodes::{AlertKind, NodeDates, NodePlan};
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -189,6 +189,50 @@ pub async fn enqueue_alerts(tx: &mut Tx, now: DateTime<Utc>, sweep_seq: i64) -> 
                 $1
          from alerts a join nodes n on n.id = a.node_id where a.sweep_seq = $2";
     on_tx!(tx, conn => sqlx::query(sql).bind(now).bind(sweep_seq).execute(conn).await.map(|done| done.rows_affected()))
+}
+
+/// Raises one alert outside a sweep, tagged with the command's audit sequence number: a breach that is known the
+/// moment it is recorded (a cash handover after the FUND-2 limit) goes to the same alerts list and outbox as the
+/// sweep's, instead of waiting for a sweep that would never see a node already closed. Returns the alert's id.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_alert(
+    tx: &mut Tx,
+    node_id: i64,
+    court_id: i64,
+    kind: AlertKind,
+    due_date: NaiveDate,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+    audit_seq: i64,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>(
+            "insert into alerts (node_id, court_id, kind, due_date, audience, as_of, raised_at, sweep_seq)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        )
+        .bind(node_id)
+        .bind(court_id)
+        .bind(kind.as_str())
+        .bind(due_date)
+        .bind(kind.audience())
+        .bind(as_of)
+        .bind(now)
+        .bind(audit_seq)
+        .fetch_one(conn)
+        .await
+    })
+}
+
+/// Puts the outbox message of one alert, in the same shape as the sweep's (`enqueue_alerts`).
+pub async fn enqueue_alert(tx: &mut Tx, alert_id: i64, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let sql = "insert into outbox (topic, court_id, alert_id, payload, created_at)
+         select 'alert.' || a.kind, a.court_id, a.id,
+                '{\"alert_id\":' || a.id || ',\"node_id\":' || a.node_id || ',\"case_id\":' || n.case_id
+                  || ',\"rule\":\"' || n.rule_id || '\",\"kind\":\"' || a.kind || '\",\"audience\":\"' || a.audience
+                  || '\",\"due_date\":\"' || n.due_date || '\"}',
+                $1
+         from alerts a join nodes n on n.id = a.node_id where a.id = $2";
+    on_tx!(tx, conn => sqlx::query(sql).bind(now).bind(alert_id).execute(conn).await.map(|done| done.rows_affected()))
 }
 
 /// Moves each due node to its next stage (`crate::nodes::next_alert_after`) and marks overdue ones.

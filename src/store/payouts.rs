@@ -54,6 +54,11 @@ pub async fn payout_for_update(tx: &mut Tx, court_id: i64, id: i64) -> Result<Op
     on_tx!(tx, conn => sqlx::query_as::<_, PayoutRow>(&sql).bind(id).bind(court_id).fetch_optional(conn).await)
 }
 
+/// Who requested the payout (an assistant may withdraw only their own, FUND-8).
+pub async fn requested_by(tx: &mut Tx, id: i64) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query_scalar::<_, String>("select requested_by from payouts where id = $1").bind(id).fetch_optional(conn).await)
+}
+
 pub async fn payout(db: &Db, court_id: i64, id: i64) -> Result<Option<PayoutRow>, sqlx::Error> {
     let sql = format!("select {PAYOUT_COLUMNS} from payouts where id = $1 and court_id = $2 and version > 0");
     on_pool!(db, pool => sqlx::query_as::<_, PayoutRow>(&sql).bind(id).bind(court_id).fetch_optional(pool).await)

@@ -313,3 +313,17 @@ pub async fn approve_claim(tx: &mut Tx, id: i64, approved_by: &str, at: DateTime
         .map(|done| done.rows_affected())
     })
 }
+
+/// Every court's unidentified funds not yet claimed whose claim deadline passed before `today` (FUND-3), as
+/// (court, amount, arrival, claim deadline): what the daily digest sums. Read before the digest takes the write lock.
+pub async fn overdue_suspense(db: &Db, today: NaiveDate) -> Result<Vec<(i64, i64, NaiveDate, NaiveDate)>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, (i64, i64, NaiveDate, NaiveDate)>(
+            "select court_id, amount_fen, arrived_on, claim_due_on from suspense_items
+             where status <> 'claimed' and claim_due_on < $1 order by court_id, arrived_on, id",
+        )
+        .bind(today)
+        .fetch_all(pool)
+        .await
+    })
+}

@@ -96,6 +96,11 @@ fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
         stdout.contains("  2026-11-21  the parties agree the flat's reference price, ¥1650000.00 (REF-4; stage fixed)"),
         "{stdout}"
     );
+    // FUND-2: two officers' cash, back at court on Wednesday 11-18, handed to finance on Thursday with an explanation.
+    assert!(
+        stdout.contains("  2026-11-19  two officers' cash receipt 示执现收-2026-0001 for case (2026)示0102执305号: ¥8600.00 from 钱某, back at court 2026-11-18, handed to finance today (next_day, explained; limit 2026-11-19)"),
+        "{stdout}"
+    );
     // Issue 4: every disposal branch on its own asset, each listed with its branch and where it stands.
     for (branch, stage) in [
         ("sold in the first round (AUC-4)", "ended (handed_over)"),

@@ -231,3 +231,56 @@ fn fund_3_import_statement_cli_holds_unknown_payers_in_suspense_and_imports_once
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+both_backends! {
+    async fn fund_3_unidentified_funds_past_their_claim_deadline_are_flagged_and_counted_in_the_daily_digest_across_national_day(app: &TestApp) {
+        // Three credits no case can be matched to, arriving before and after the National Day break 2025.
+        app.set_now("2025-10-09T17:00:00+08:00");
+        for (day, amount, reference) in [("250926", "500,00", "BOC0926X1"), ("250930", "3000,01", "BOC0930X1"), ("251009", "88,00", "BOC1009X1")] {
+            let report = import_mt940(app, &mt940_statement(day, "0,00", amount, &[(amount, reference, "货款 无案号")])).await;
+            assert_eq!(report["to_suspense"], 1, "{report}");
+        }
+        // FUND-3, PER-6: three working days — 09-26 → 09-30 (the make-up Sunday 09-28 counts); 09-30 → 10-11 (the
+        // make-up Saturday); 10-09 → 10-13. Overdue from the day after.
+        app.set_now("2025-10-13T09:00:00+08:00");
+        let (status, suspense) = app.get("/api/v1/suspense", &app.finance).await;
+        assert_eq!(status, StatusCode::OK, "{suspense}");
+        let flags: Vec<(&str, &str, bool)> = suspense
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| (item["amount"].as_str().unwrap(), item["claim_due_on"].as_str().unwrap(), item["overdue"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(flags, vec![("500.00", "2025-09-30", true), ("3000.01", "2025-10-11", true), ("88.00", "2025-10-13", false)]);
+
+        // The 08:30 digest of 2025-10-13: two items overdue, 3500.01 in all, the oldest 17 days old; the other court none.
+        let report = app.engine.digest(at("2025-10-13T08:30:00+08:00")).await.unwrap();
+        assert_eq!(report.digests_sent, 2);
+        assert_eq!(report.suspense_overdue_courts, 1);
+        let digests = outbox(app, "digest.daily").await;
+        let ours = &digests.iter().find(|(court, _)| *court == Some(1)).unwrap().1;
+        assert_eq!(ours["date"], "2025-10-13");
+        assert_eq!(
+            ours["suspense_overdue"],
+            json!({ "rule": "FUND-3", "count": 2, "total": "3500.01", "oldest_arrived_on": "2025-09-26", "oldest_age_days": 17 })
+        );
+        let theirs = &digests.iter().find(|(court, _)| *court == Some(2)).unwrap().1;
+        assert_eq!(theirs["suspense_overdue"]["count"], 0);
+        assert!(theirs["suspense_overdue"]["oldest_arrived_on"].is_null());
+
+        // Once claimed, an item is no longer counted: the next day's digest has only what is still unclaimed.
+        let oldest = suspense[0]["id"].as_i64().unwrap();
+        let case_id = register_case(app, "（2025）鲁0102执50号", "2025-09-01").await;
+        let claim = json!({ "case_id": case_id, "reason": "付款人来电确认" });
+        assert_eq!(app.post(&format!("/api/v1/suspense/{oldest}/claim"), &app.finance, &claim).await.0, StatusCode::OK);
+        assert_eq!(app.post(&format!("/api/v1/suspense/{oldest}/approval"), &app.judge, &json!({ "reference": "审批-7" })).await.0, StatusCode::OK);
+        app.engine.digest(at("2025-10-14T08:30:00+08:00")).await.unwrap();
+        let digests = outbox(app, "digest.daily").await;
+        let ours = &digests.iter().rev().find(|(court, _)| *court == Some(1)).unwrap().1;
+        assert_eq!(ours["date"], "2025-10-14");
+        assert_eq!(
+            ours["suspense_overdue"],
+            json!({ "rule": "FUND-3", "count": 2, "total": "3088.01", "oldest_arrived_on": "2025-09-30", "oldest_age_days": 14 })
+        );
+    }
+}

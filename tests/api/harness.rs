@@ -367,3 +367,70 @@ pub async fn register_asset(app: &TestApp, case_id: i64, kind: &str, seizure_dat
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
 }
+
+/// The court's execution-fund account in the statements the tests write.
+pub const STATEMENT_BANK: &str = "37010201040012345678";
+
+/// An MT940 statement of `STATEMENT_BANK` for one day (`yymmdd`), with credits `(amount "1234,56", bank reference,
+/// remittance text)`: a collection account or case number in the remittance matches a case, anything else does not.
+pub fn mt940_statement(day: &str, opening: &str, closing: &str, credits: &[(&str, &str, &str)]) -> String {
+    let mut text = format!(
+        "{{1:F01BKCHCNBJA4000000000000}}{{2:I940BKCHCNBJXXXXN}}{{4:\n:20:STMT{day}\n:25:{STATEMENT_BANK}\n:28C:00001/001\n:60F:C{day}CNY{opening}\n"
+    );
+    for (amount, reference, remittance) in credits {
+        text.push_str(&format!(
+            ":61:{day}{}C{amount}NTRFNONREF//{reference}\n:86:/CNTP/6222020200001234567/BKCHCNBJ/张三/济南/ /REMI/{remittance}\n",
+            &day[2..]
+        ));
+    }
+    text.push_str(&format!(":62F:C{day}CNY{closing}\n-}}"));
+    text
+}
+
+/// Imports an MT940 statement as finance; returns the import report.
+pub async fn import_mt940(app: &TestApp, text: &str) -> Value {
+    let (status, report) = app
+        .call("POST", "/api/v1/statements?format=mt940", Some(&app.finance), Some(text))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    report
+}
+
+/// An account's balance on its normal side, as `GET /api/v1/balances` shows it ("0.00" when it has none).
+pub async fn balance_of(app: &TestApp, account: &str) -> String {
+    let (status, balances) = app.get("/api/v1/balances", &app.finance).await;
+    assert_eq!(status, StatusCode::OK);
+    balances
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["account"] == account)
+        .map(|row| row["balance"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| "0.00".to_string())
+}
+
+/// STYLE habit 11: every entry balances and every running balance equals its lines, by independent queries.
+pub async fn assert_ledger_consistent(app: &TestApp) {
+    assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
+    let totals = chuzhi::store::ledger::line_totals(app.db(), 1).await.unwrap();
+    let stored = chuzhi::store::ledger::balances(app.db(), 1, None).await.unwrap();
+    for (account, debits, credits) in totals {
+        let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
+        let expected = parsed.signed_change_fen(debits, credits).unwrap();
+        let row = stored.iter().find(|row| row.account == account).unwrap();
+        assert_eq!(row.balance_fen, expected, "{account}");
+        assert!(row.case_id.is_none() || row.balance_fen >= 0, "{account} negative");
+    }
+}
+
+/// The payloads of the outbox messages of one topic, oldest first, as (court, JSON).
+pub async fn outbox(app: &TestApp, topic: &str) -> Vec<(Option<i64>, Value)> {
+    let sql = "select court_id, payload from outbox where topic = $1 order by id";
+    let rows: Vec<(Option<i64>, String)> = match app.db() {
+        Db::Sqlite(pool) => sqlx::query_as(sql).bind(topic).fetch_all(pool).await.expect("outbox"),
+        Db::Postgres(pool) => sqlx::query_as(sql).bind(topic).fetch_all(pool).await.expect("outbox"),
+    };
+    rows.into_iter()
+        .map(|(court, payload)| (court, serde_json::from_str(&payload).expect("outbox payload is JSON")))
+        .collect()
+}

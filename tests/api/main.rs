@@ -5,6 +5,7 @@ mod harness;
 
 mod audit;
 mod bad_input;
+mod cash;
 mod cli;
 mod disposal;
 mod funds;

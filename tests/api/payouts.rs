@@ -415,3 +415,81 @@ both_backends! {
         assert_books_balance(app).await;
     }
 }
+
+both_backends! {
+    async fn fund_8_a_payout_withdrawn_before_payment_returns_its_reservation_to_the_fen_and_cancels_its_node(app: &TestApp) {
+        let [first, _, _] = funded_cases(app).await;
+        let payout = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
+        let key = format!("ledger.payout.finance_notice:{payout}");
+        approve_up_to_bureau_head(app, payout).await;
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
+
+        // Finance pays and supervisors approve; neither withdraws. A withdrawal needs its reason.
+        for token in [&app.finance, &app.supervisor] {
+            let (status, refused) = command(app, token, payout, json!({ "command": "cancel", "reason": "x" })).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+            assert_eq!(refused["error"]["rule"], "FUND-8");
+        }
+        let (status, refused) = command(app, &app.judge, payout, json!({ "command": "cancel", "reason": " " })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["error"]["code"].as_str(), refused["error"]["rule"].as_str()), (Some("name_missing"), Some("FUND-8")));
+        // Another assistant did not ask for this payout and may not withdraw it.
+        let other_assistant = app.engine.create_token(COURT_CODE, "助理-孙", chuzhi::auth::Role::Assistant).await.unwrap();
+        let (status, refused) = command(app, &other_assistant, payout, json!({ "command": "cancel", "reason": "误操作" })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+        assert_eq!(refused["error"]["rule"], "FUND-8");
+        assert_eq!(node(app, first, &key).await.0, "pending", "refusals change nothing");
+
+        let entries = app.count("ledger_entries").await;
+        let (status, withdrawn) = command(app, &app.judge, payout, json!({ "command": "cancel", "reason": "申请执行人与被执行人达成和解" })).await;
+        assert_eq!(status, StatusCode::OK, "{withdrawn}");
+        assert_eq!(withdrawn["stage"], "cancelled");
+        assert_eq!(withdrawn["state"]["stage"]["released"], "12345.67");
+        // Append-only: one reversing entry, and the balances are back to the fen.
+        assert_eq!(app.count("ledger_entries").await, entries + 1);
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance(app, &format!("case:{first}:payable:{APPLICANT}")).await, "0.00");
+        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1013233.67");
+        assert_eq!(node(app, first, &key).await, ("cancelled".to_string(), "2026-01-23".to_string()));
+        let event = chuzhi::store::audit::recent_for_court(app.db(), 1, 1).await.unwrap().remove(0);
+        assert_eq!(event.action, "payouts.cancel");
+        assert_eq!(event.reason.as_deref(), Some("申请执行人与被执行人达成和解"));
+        assert_books_balance(app).await;
+
+        // The funds are free again; the assistant who asks for a payout may withdraw it, even before any approval.
+        let again = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
+        let (status, withdrawn) = command(app, &app.assistant, again, json!({ "command": "cancel", "reason": "金额有误，重新申请" })).await;
+        assert_eq!(status, StatusCode::OK, "{withdrawn}");
+        assert!(withdrawn["state"]["stage"]["released"].is_null(), "nothing was reserved");
+        let third = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
+        assert_eq!(approve_up_to_bureau_head(app, third).await["stage"], "approved");
+        assert_books_balance(app).await;
+    }
+}
+
+both_backends! {
+    async fn fund_8_a_paid_payout_cannot_be_withdrawn(app: &TestApp) {
+        let [first, _, _] = funded_cases(app).await;
+        let payout = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
+        approve_up_to_bureau_head(app, payout).await;
+        let (status, _) = command(app, &app.assistant, payout, json!({ "command": "send_finance_notice", "notified_on": "2026-01-09" })).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = command(app, &app.finance, payout, json!({ "command": "record_paid", "paid_on": "2026-01-09" })).await;
+        assert_eq!(status, StatusCode::OK);
+        let entries = app.count("ledger_entries").await;
+        let audit = app.count("audit_events").await;
+        let (status, refused) = command(app, &app.judge, payout, json!({ "command": "cancel", "reason": "付款后发现错误" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "out_of_order");
+        assert_eq!(refused["error"]["rule"], "FUND-8");
+        assert!(refused["error"]["message"].as_str().unwrap().contains("paid"), "{refused}");
+        assert_eq!(app.count("ledger_entries").await, entries);
+        assert_eq!(app.count("audit_events").await, audit + 1, "the refusal is audited");
+        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1000888.00");
+        let (_, view) = app.get(&format!("/api/v1/payouts/{payout}"), &app.assistant).await;
+        assert_eq!(view["stage"], "paid");
+        assert_books_balance(app).await;
+    }
+}

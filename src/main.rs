@@ -279,6 +279,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 report.credited_to_cases,
                 report.held_in_suspense
             );
+            if report.cash_deposits_cleared + report.cash_deposits_mismatched > 0 {
+                println!(
+                    "cash deposits (FUND-2): {} cleared from in transit, {} with finance's reference but another amount or case",
+                    report.cash_deposits_cleared, report.cash_deposits_mismatched
+                );
+            }
         }
         Command::Demo { at } => {
             let clock = Arc::new(ManualClock::new(at.unwrap_or_else(|| SystemClock.now())));

@@ -9,7 +9,8 @@
 //!   recording the same receipt again changes nothing and answers with the record (`exists`), while the same number
 //!   with other facts is refused (`cash_receipt_number_taken`);
 //! - finance records the deposit (`bank_reference`, `deposited_on`): that is finance's confirmation that it received
-//!   the cash, and the bank's reference is how the statement line of the deposit is recognised.
+//!   the cash, and the bank's reference is how the statement line of the deposit is recognised. Until that line
+//!   clears it, finance may record the deposit again to correct a mistyped reference.
 //!
 //! The money. Recording posts `receipt_in_transit` (in transit → case held): the case has the money at once, and the
 //! bank account's ledger balance still equals the statement's. The statement line whose reference finance gave — a
@@ -44,6 +45,8 @@ const NAME_MAX_CHARS: usize = 64;
 const PAYER_MAX_CHARS: usize = 200;
 /// The longest explanation.
 const EXPLANATION_MAX_CHARS: usize = 2_000;
+/// The most officers one receipt names.
+const OFFICERS_MAX: usize = 20;
 
 /// Cash collected for a case, as the execution side records it (FUND-2).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -258,6 +261,12 @@ impl Engine {
             }
         }
         check_text("receipt_number", &request.receipt_number, NAME_MAX_CHARS, false)?;
+        if request.officers.len() > OFFICERS_MAX {
+            return Err(
+                Refusal::new(Code::InvalidField, format!("officers lists at most {OFFICERS_MAX} names"))
+                    .with_details(serde_json::json!({ "field": "officers" })),
+            );
+        }
         for officer in &request.officers {
             check_text("officers", officer, NAME_MAX_CHARS, false)?;
         }
@@ -311,13 +320,13 @@ impl Engine {
             state, entries, outcomes, ..
         } = CashReceipt::record(command, today, &self.calendar)?;
         let source = format!("cash:{}", state.receipt_number);
-        let mut entry_id = None;
-        for entry in &entries {
-            entry_id = self
-                .post_entry(&mut write.tx, write.seq, principal.court_id, entry, &source, now)
-                .await?;
-        }
-        let entry_id = entry_id.ok_or_else(|| Refusal::internal(format!("entry {source} was posted before its cash receipt")))?;
+        let [entry] = entries.as_slice() else {
+            return Err(Refusal::internal(format!("a cash receipt posts one entry, not {}", entries.len())));
+        };
+        let entry_id = self
+            .post_entry(&mut write.tx, write.seq, principal.court_id, entry, &source, now)
+            .await?
+            .ok_or_else(|| Refusal::internal(format!("entry {source} was posted before its cash receipt")))?;
         // The handover limit as a node, met on the handover day: the case's timeline shows it, explained.
         let limit = state.handover_limit(&self.calendar);
         let key = limit.key();
@@ -455,13 +464,14 @@ impl Engine {
             .await?
             .ok_or_else(|| not_found(receipt_id))?;
         let receipt = core_receipt(&row)?.record_deposit(&reference, request.deposited_on, today)?;
-        if let Some(receipt_number) = store::cash::deposit_reference_used(&mut write.tx, principal.court_id, &reference).await? {
+        if let Some(receipt_number) = store::cash::deposit_reference_used(&mut write.tx, principal.court_id, row.id, &reference).await? {
             return Err(CashError::DepositReferenceTaken { reference, receipt_number }.into());
         }
         if store::cash::record_deposit(&mut write.tx, row.id, &reference, request.deposited_on, &principal.user).await? != 1 {
             return Err(Refusal::internal(format!("cash receipt {receipt_id} changed underneath")));
         }
         let imported = store::cash::imported_lines(&mut write.tx, principal.court_id, &reference).await?;
+        let corrects = row.deposit_reference.clone();
         let mut cleared = None;
         if let Some(line) = imported.first() {
             let why = if imported.len() > 1 {
@@ -534,6 +544,7 @@ impl Engine {
                     "case_id": row.case_id,
                     "bank_reference": reference,
                     "deposited_on": request.deposited_on,
+                    "corrects": corrects,
                     "statement_line_id": cleared.map(|(line, _)| line),
                     "cleared_entry_id": cleared.map(|(_, entry)| entry),
                 }),

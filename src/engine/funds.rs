@@ -49,6 +49,9 @@ pub struct ImportReport {
     /// Cash deposits recognised by the bank reference finance gave (FUND-2): cleared from in transit, not credited
     /// to their case again. Counted in the matches and `credited_to_cases` like the disposal's receipts in transit.
     pub cash_deposits_cleared: u64,
+    /// Lines carrying the reference finance gave for a cash deposit, but for another case or amount: posted like
+    /// any receipt, while the cash stays in transit until finance corrects its deposit record (FUND-2).
+    pub cash_deposits_mismatched: u64,
 }
 
 /// An import request: the file's bytes, and how to read it.
@@ -310,6 +313,7 @@ impl Engine {
             report.credited_to_cases = add_money(report.credited_to_cases, chunk_report.credited_to_cases)?;
             report.held_in_suspense = add_money(report.held_in_suspense, chunk_report.held_in_suspense)?;
             report.cash_deposits_cleared += chunk_report.cash_deposits_cleared;
+            report.cash_deposits_mismatched += chunk_report.cash_deposits_mismatched;
         }
         Ok(report)
     }
@@ -425,9 +429,11 @@ impl Engine {
             if item.4.is_none() {
                 continue;
             }
-            let cash = awaited
-                .get(&item.0.bank_reference)
-                .filter(|deposit| item.3 == Some(deposit.case_id) && item.0.amount.fen() == deposit.amount_fen);
+            let named = awaited.get(&item.0.bank_reference);
+            let cash = named.filter(|deposit| item.3 == Some(deposit.case_id) && item.0.amount.fen() == deposit.amount_fen);
+            if named.is_some() && cash.is_none() {
+                report.cash_deposits_mismatched += 1;
+            }
             if in_transit.contains(&item.1) || cash.is_some() {
                 item.1 = super::cash::cleared_by(bank, &item.0.bank_reference);
                 item.4 = Some(ledger::clear_in_transit(bank, item.0.amount));

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! record (two officers, receipt, dates, explanation) → awaiting deposit   [receipt_in_transit: in transit → case held]
-//!     → deposited (finance gives the bank's reference of its deposit)
+//!     → deposited (finance gives the bank's reference of its deposit; it may correct it until the line is seen)
 //!     → cleared (the statement line with that reference)                 [clear_in_transit: bank → in transit]
 //! ```
 //!
@@ -277,13 +277,14 @@ impl CashReceipt {
     }
 
     /// Finance deposited the cash in the court's account on `deposited_on`; the bank's reference of the deposit is
-    /// how the statement line will be recognised. Checks, in order: the stage awaiting deposit (`out_of_order`); the
-    /// reference named (`name_missing`); the deposit not after today (`date_after_today`) nor before the handover
-    /// (`date_before_previous_step`).
+    /// how the statement line will be recognised. A deposit recorded already may be corrected (a mistyped reference)
+    /// until its statement line has cleared it. Checks, in order: the stage awaiting deposit or deposited
+    /// (`out_of_order`); the reference named (`name_missing`); the deposit not after today (`date_after_today`) nor
+    /// before the handover (`date_before_previous_step`).
     pub fn record_deposit(mut self, bank_reference: &str, deposited_on: NaiveDate, today: NaiveDate) -> Result<CashReceipt, LedgerError> {
         match &self.stage {
-            CashStage::AwaitingDeposit => {}
-            CashStage::Deposited { .. } | CashStage::Cleared { .. } => {
+            CashStage::AwaitingDeposit | CashStage::Deposited { .. } => {}
+            CashStage::Cleared { .. } => {
                 return Err(LedgerError::out_of_order(
                     "record_deposit",
                     "cash receipt",

@@ -539,8 +539,11 @@ impl Payout {
         self.stage.deadline().cloned().into_iter().collect()
     }
 
-    /// The roles still to approve, in order.
+    /// The roles still to approve, in order; none once the payout is withdrawn.
     pub fn remaining_roles(&self) -> Vec<ApprovalRole> {
+        if matches!(self.stage, PayoutStage::Cancelled { .. }) {
+            return Vec::new();
+        }
         self.required_roles.iter().skip(self.approvals.len()).copied().collect()
     }
 

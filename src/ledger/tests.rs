@@ -1546,14 +1546,15 @@ fn fund_2_cash_is_the_cases_money_in_transit_until_the_statement_shows_the_depos
         .record_deposit(" ", date("2025-09-30"), date("2025-09-30"))
         .unwrap_err();
     assert_eq!((error.code(), error.rule()), ("name_missing", "FUND-2"));
-    let deposited = receipt.record_deposit("BOC-1", date("2025-09-30"), date("2025-09-30")).unwrap();
-    assert_eq!(deposited.stage.name(), "deposited");
-    let error = deposited
-        .clone()
-        .record_deposit("BOC-2", date("2025-09-30"), date("2025-09-30"))
-        .unwrap_err();
+    let mistyped = receipt.record_deposit("BOC-7", date("2025-09-30"), date("2025-09-30")).unwrap();
+    assert_eq!(mistyped.stage.name(), "deposited");
+    // Until the statement line clears it, finance may correct the reference; after, the deposit is settled.
+    let deposited = mistyped.record_deposit("BOC-1", date("2025-09-30"), date("2025-09-30")).unwrap();
+    assert!(matches!(&deposited.stage, CashStage::Deposited { bank_reference, .. } if bank_reference == "BOC-1"));
+    let cleared = deposited.clear(date("2025-10-09")).unwrap();
+    assert_eq!(cleared.stage.name(), "cleared");
+    let error = cleared.record_deposit("BOC-2", date("2025-10-09"), date("2025-10-09")).unwrap_err();
     assert_eq!((error.code(), error.rule()), ("out_of_order", "FUND-2"));
-    assert_eq!(deposited.clone().clear(date("2025-10-09")).unwrap().stage.name(), "cleared");
 
     // The statement line, recognised by its reference: in transit → bank; the case keeps exactly what it had.
     let mut cleared = balances.clone();

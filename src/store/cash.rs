@@ -105,7 +105,8 @@ pub async fn of_case(db: &Db, court_id: i64, case_id: i64) -> Result<Vec<CashRow
     on_pool!(db, pool => sqlx::query_as::<_, CashRow>(&sql).bind(court_id).bind(case_id).fetch_all(pool).await)
 }
 
-/// Finance deposited the cash: awaiting_deposit → deposited. Returns the rows changed (0: someone moved it first).
+/// Finance deposited the cash: awaiting_deposit → deposited, or a deposited one's reference corrected. Returns the
+/// rows changed (0: the statement cleared it first).
 pub async fn record_deposit(
     tx: &mut Tx,
     id: i64,
@@ -116,7 +117,7 @@ pub async fn record_deposit(
     on_tx!(tx, conn => {
         sqlx::query(
             "update cash_receipts set stage = 'deposited', deposit_reference = $2, deposited_on = $3, deposit_recorded_by = $4
-             where id = $1 and stage = 'awaiting_deposit'",
+             where id = $1 and stage in ('awaiting_deposit', 'deposited')",
         )
         .bind(id)
         .bind(deposit_reference)
@@ -208,13 +209,21 @@ pub async fn imported_lines(tx: &mut Tx, court_id: i64, bank_reference: &str) ->
     })
 }
 
-/// Whether a cash receipt of the court already names this deposit reference.
-pub async fn deposit_reference_used(tx: &mut Tx, court_id: i64, deposit_reference: &str) -> Result<Option<String>, sqlx::Error> {
+/// The number of another cash receipt of the court that already names this deposit reference, if any.
+pub async fn deposit_reference_used(
+    tx: &mut Tx,
+    court_id: i64,
+    receipt_id: i64,
+    deposit_reference: &str,
+) -> Result<Option<String>, sqlx::Error> {
     on_tx!(tx, conn => {
-        sqlx::query_scalar::<_, String>("select receipt_number from cash_receipts where court_id = $1 and deposit_reference = $2")
-            .bind(court_id)
-            .bind(deposit_reference)
-            .fetch_optional(conn)
-            .await
+        sqlx::query_scalar::<_, String>(
+            "select receipt_number from cash_receipts where court_id = $1 and deposit_reference = $2 and id <> $3",
+        )
+        .bind(court_id)
+        .bind(deposit_reference)
+        .bind(receipt_id)
+        .fetch_optional(conn)
+        .await
     })
 }

@@ -106,12 +106,16 @@ both_backends! {
             .post(&format!("/api/v1/cash-receipts/{receipt_id}/deposit"), &app.judge, &json!({ "bank_reference": "BOC0109CASH01", "deposited_on": "2026-01-09" }))
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
-        let (status, deposited) = deposit(app, receipt_id, "BOC0109CASH01", "2026-01-09").await;
+        let (status, refused) = deposit(app, receipt_id, "BOC0109CASH01", "2026-01-07").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "date_before_previous_step", "deposited before finance had it");
+        // A mistyped reference is corrected by recording the deposit again, until the statement line clears it.
+        let (status, deposited) = deposit(app, receipt_id, "BOC0109CASH10", "2026-01-09").await;
         assert_eq!(status, StatusCode::OK, "{deposited}");
         assert_eq!(deposited["stage"], "deposited");
-        let (status, refused) = deposit(app, receipt_id, "BOC0109CASH02", "2026-01-09").await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-        assert_eq!((refused["error"]["code"].as_str(), refused["error"]["rule"].as_str()), (Some("out_of_order"), Some("FUND-2")));
+        let (status, deposited) = deposit(app, receipt_id, "BOC0109CASH01", "2026-01-09").await;
+        assert_eq!(status, StatusCode::OK, "{deposited}");
+        assert_eq!(deposited["deposit_reference"], "BOC0109CASH01");
         let account = collection_account(app, case_id).await;
         let report = import_mt940(app, &mt940_statement("260109", "0,00", "12800,50", &[("12800,50", "BOC0109CASH01", &format!("现金缴存 {account}"))])).await;
         assert_eq!(report["cash_deposits_cleared"], 1);
@@ -126,6 +130,9 @@ both_backends! {
         assert_eq!(list[0]["deposit_reference"], "BOC0109CASH01");
         assert_eq!(list[0]["cleared_on"], "2026-01-09");
         assert!(list[0]["statement_line_id"].as_i64().is_some());
+        let (status, refused) = deposit(app, receipt_id, "BOC0109CASH02", "2026-01-09").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["error"]["code"].as_str(), refused["error"]["rule"].as_str()), (Some("out_of_order"), Some("FUND-2")));
         assert_ledger_consistent(app).await;
 
         // The day's reconciliation: the statement and the ledger's bank account agree to the fen.
@@ -178,6 +185,19 @@ both_backends! {
         assert_eq!(app.count("ledger_entries").await, entries);
         let (_, list) = app.get(&format!("/api/v1/cases/{case_id}/cash-receipts"), &app.assistant).await;
         assert_eq!(list[1]["stage"], "awaiting_deposit");
+        assert_ledger_consistent(app).await;
+
+        // A deposit named first whose line then shows another amount is not cleared: the import says so, and the
+        // cash stays visibly in transit.
+        let third = record(app, case_id, &receipt("XJ-0004", "300.00", "2026-01-08", "2026-01-08", None)).await;
+        let (status, _) = deposit(app, third["id"].as_i64().unwrap(), "BOC0109CASH13", "2026-01-09").await;
+        assert_eq!(status, StatusCode::OK);
+        let report = import_mt940(app, &mt940_statement("260109", "5699,99", "5999,98", &[("299,99", "BOC0109CASH13", &account)])).await;
+        assert_eq!(report["cash_deposits_mismatched"], 1, "{report}");
+        assert_eq!(report["cash_deposits_cleared"], 0, "{report}");
+        assert_eq!(balance_of(app, "in_transit").await, "1000.00");
+        let (_, list) = app.get(&format!("/api/v1/cases/{case_id}/cash-receipts"), &app.assistant).await;
+        assert_eq!(list[2]["stage"], "deposited");
         assert_ledger_consistent(app).await;
     }
 }

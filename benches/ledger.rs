@@ -3,12 +3,12 @@
 //!
 //! `raw_single_row_commit` is the baseline: one `insert` of one row per transaction, committed durably (SQLite in
 //! WAL mode with `synchronous = FULL`, exactly as chuzhi opens its database). `post_receipt` is one ledger posting
-//! the way chuzhi writes it: the audit head advanced, the entry, its two lines, the two running balances, and the
-//! audit event, all committed in one durable transaction.
+//! the way every chuzhi command writes it (`Engine::post_entry` in a `WriteTx`): the audit head advanced, the
+//! accounts' balances read and the entry validated against them (FUND-2), the entry, its two lines, the two running
+//! balances, and the audit event, all committed in one durable transaction.
 
 use chrono::{DateTime, Utc};
 use chuzhi::audit::{Actor, EventDraft};
-use chuzhi::store::ledger::{self, EntryRow, LineRow};
 use chuzhi::store::Db;
 use divan::Bencher;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -62,6 +62,15 @@ impl Fixture {
             _dir: dir,
         }
     }
+
+    fn engine(&self) -> chuzhi::engine::Engine {
+        chuzhi::engine::Engine::new(
+            self.db.clone(),
+            std::sync::Arc::new(chuzhi::calendar::Calendar::embedded()),
+            std::sync::Arc::new(chuzhi::clock::ManualClock::new(self.now)),
+            chuzhi::engine::Settings::default(),
+        )
+    }
 }
 
 const SAMPLE: u32 = 200;
@@ -87,46 +96,22 @@ fn raw_single_row_commit(bencher: Bencher) {
 #[divan::bench(sample_count = 10, sample_size = SAMPLE)]
 fn post_receipt(bencher: Bencher) {
     let fixture = Fixture::new("post");
+    let engine = fixture.engine();
     let counter = AtomicI64::new(0);
-    let lines = [
-        LineRow {
-            account: "bank:370102".into(),
-            case_id: None,
-            debit_fen: 12_345,
-            credit_fen: 0,
-            balance_delta_fen: 12_345,
-        },
-        LineRow {
-            account: "case:1:held".into(),
-            case_id: Some(1),
-            debit_fen: 0,
-            credit_fen: 12_345,
-            balance_delta_fen: 12_345,
-        },
-    ];
+    let actor = Actor::system("bench");
     bencher.bench_local(|| {
         fixture.runtime.block_on(async {
             let n = counter.fetch_add(1, Ordering::Relaxed);
             let source = format!("bench:{n}");
+            let entry = chuzhi::ledger::receipt_to_case("370102", 1, chuzhi::money::Money::from_fen(12_345));
             let mut write = fixture.db.begin_write(fixture.now).await.expect("begin");
-            let entry = EntryRow {
-                court_id: 1,
-                kind: "receipt",
-                memo: "bench",
-                source: &source,
-                posted_on: fixture.now.date_naive(),
-                posted_at: fixture.now,
-                audit_seq: write.seq,
-                lines: &lines,
-            };
-            ledger::post(&mut write.tx, &entry).await.expect("post").expect("new");
+            engine
+                .post_entry(&mut write.tx, write.seq, 1, &entry, &source, fixture.now)
+                .await
+                .expect("post")
+                .expect("new");
             write
-                .commit(EventDraft::change(
-                    &Actor::system("bench"),
-                    "ledger.post",
-                    source,
-                    serde_json::json!({ "n": n }),
-                ))
+                .commit(EventDraft::change(&actor, "ledger.post", source, serde_json::json!({ "n": n })))
                 .await
                 .expect("commit");
         })
@@ -138,22 +123,13 @@ fn post_receipt(bencher: Bencher) {
 /// and post it, in chunks of 50,000 lines per durable transaction. `IMPORT_LINES` shortens it for a quick look.
 #[divan::bench(sample_count = 1, sample_size = 1)]
 fn import_statement_lines(bencher: Bencher) {
-    use chuzhi::calendar::Calendar;
-    use chuzhi::clock::ManualClock;
-    use chuzhi::engine::{Engine, Settings};
-    use std::sync::Arc;
     let lines: usize = std::env::var("IMPORT_LINES")
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(1_000_000);
-    let fixture = Fixture::new("import");
-    let now: DateTime<Utc> = "2026-11-23T01:00:00Z".parse().expect("instant");
-    let engine = Engine::new(
-        fixture.db.clone(),
-        Arc::new(Calendar::embedded()),
-        Arc::new(ManualClock::new(now)),
-        Settings::default(),
-    );
+    let mut fixture = Fixture::new("import");
+    fixture.now = "2026-11-23T01:00:00Z".parse().expect("instant");
+    let engine = fixture.engine();
     let Db::Sqlite(pool) = &fixture.db else { unreachable!() };
     let accounts: Vec<String> = (2..=1001)
         .map(|sequence| chuzhi::registry::collection_account_number("370102", sequence))

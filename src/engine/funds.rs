@@ -536,7 +536,7 @@ impl Engine {
     /// Validates an entry against the current balances and posts it in the caller's transaction (STYLE habit 10:
     /// the journal entry is written with the change it records, or not at all). Returns `None` when an entry with
     /// this source was posted before, so a retried command posts nothing twice.
-    pub(crate) async fn post_entry(
+    pub async fn post_entry(
         &self,
         tx: &mut Tx,
         audit_seq: i64,

@@ -32,12 +32,10 @@ pub async fn append(tx: &mut Tx, event: &StoredEvent) -> Result<(), sqlx::Error>
         .bind(&event.payload)
         .bind(&event.prev_hash)
         .bind(&event.hash)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
     });
-    on_tx!(tx, conn => {
-        sqlx::query("update audit_head set hash = $1 where id = 1").bind(&event.hash).execute(conn).await?;
-    });
+    // The trigger `audit_events_move_head` (migration 0009) moves the head's hash to this event.
     Ok(())
 }
 

@@ -51,36 +51,104 @@ pub async fn post(tx: &mut Tx, entry: &EntryRow<'_>) -> Result<Option<i64>, sqlx
         .await
     })?;
     let Some(id) = id else { return Ok(None) };
-    for (line_no, line) in entry.lines.iter().enumerate() {
-        insert_line(tx, id, line_no as i64 + 1, entry.court_id, line).await?;
-        move_balance(tx, entry.court_id, &line.account, line.case_id, line.balance_delta_fen).await?;
-    }
+    write_lines(tx, id, entry.court_id, entry.lines).await?;
     Ok(Some(id))
 }
 
-async fn insert_line(tx: &mut Tx, entry_id: i64, line_no: i64, court_id: i64, line: &LineRow) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen)
-             values ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(entry_id)
-        .bind(line_no)
-        .bind(court_id)
-        .bind(&line.account)
-        .bind(line.case_id)
-        .bind(line.debit_fen)
-        .bind(line.credit_fen)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })
+/// Writes an entry's lines and moves the balances they touch: the lines in one insert, then each touched balance
+/// row made to exist (at zero, so a debit never offers a negative row to the balance check), then one update that
+/// adds every account's delta. On SQLite the three statements go to the database as one script, in one round trip
+/// (SPEC §8: a posting costs little more than the durable commit itself); PostgreSQL takes them one by one.
+async fn write_lines(tx: &mut Tx, entry_id: i64, court_id: i64, lines: &[LineRow]) -> Result<(), sqlx::Error> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    // One delta per account: an entry may touch an account twice, and an update moves each row once.
+    let mut deltas: Vec<(&str, Option<i64>, i64)> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match deltas.iter_mut().find(|(account, _, _)| *account == line.account) {
+            Some(delta) => delta.2 = delta.2.checked_add(line.balance_delta_fen).ok_or_else(|| overflow(&line.account))?,
+            None => deltas.push((&line.account, line.case_id, line.balance_delta_fen)),
+        }
+    }
+    macro_rules! push_lines {
+        ($query:expr) => {{
+            $query.push("insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen) ");
+            $query.push_values(lines.iter().enumerate(), |mut row, (index, line)| {
+                row.push_bind(entry_id)
+                    .push_bind(index as i64 + 1)
+                    .push_bind(court_id)
+                    .push_bind(line.account.as_str())
+                    .push_bind(line.case_id)
+                    .push_bind(line.debit_fen)
+                    .push_bind(line.credit_fen);
+            });
+        }};
+    }
+    macro_rules! push_balance_rows {
+        ($query:expr) => {{
+            $query.push("insert into ledger_balances (court_id, account, case_id, balance_fen) ");
+            $query.push_values(deltas.iter(), |mut row, (account, case_id, _)| {
+                row.push_bind(court_id)
+                    .push_bind(*account)
+                    .push_bind(*case_id)
+                    .push_unseparated(", 0");
+            });
+            $query.push(" on conflict (court_id, account) do nothing");
+        }};
+    }
+    macro_rules! push_update {
+        ($query:expr) => {{
+            $query.push("update ledger_balances set balance_fen = balance_fen + case account");
+            for (account, _, delta) in &deltas {
+                $query
+                    .push(" when ")
+                    .push_bind(*account)
+                    .push(" then cast(")
+                    .push_bind(*delta)
+                    .push(" as bigint)");
+            }
+            $query.push(" end where court_id = ").push_bind(court_id).push(" and account in (");
+            let mut separated = $query.separated(", ");
+            for (account, _, _) in &deltas {
+                separated.push_bind(*account);
+            }
+            $query.push(")");
+        }};
+    }
+    match tx {
+        Tx::Sqlite(transaction) => {
+            let mut query = sqlx::QueryBuilder::new("");
+            push_lines!(query);
+            query.push("; ");
+            push_balance_rows!(query);
+            query.push("; ");
+            push_update!(query);
+            query.build().execute(&mut **transaction).await?;
+        }
+        Tx::Postgres(transaction) => {
+            let mut query = sqlx::QueryBuilder::new("");
+            push_lines!(query);
+            query.build().execute(&mut **transaction).await?;
+            let mut query = sqlx::QueryBuilder::new("");
+            push_balance_rows!(query);
+            query.build().execute(&mut **transaction).await?;
+            let mut query = sqlx::QueryBuilder::new("");
+            push_update!(query);
+            query.build().execute(&mut **transaction).await?;
+        }
+    }
+    Ok(())
+}
+
+fn overflow(account: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("the balance delta of {account} overflows 64 bits"))
 }
 
 /// Adds each delta to its account's running balance, creating balance rows on first use: one statement per 500
 /// accounts. Each account appears once (PostgreSQL refuses to update one row twice in one statement). For receipts
 /// only: a case account's delta must not be negative here, since the upsert offers it as a new row first (see
-/// `move_balance`, which every other posting uses).
+/// `write_lines`, which every other posting uses).
 pub async fn move_balances(tx: &mut Tx, court_id: i64, deltas: &[(String, Option<i64>, i64)]) -> Result<(), sqlx::Error> {
     for chunk in deltas.chunks(500) {
         on_tx!(tx, conn => {
@@ -122,49 +190,24 @@ pub async fn in_transit_sources(tx: &mut Tx, court_id: i64) -> Result<std::colle
     Ok(sources.into_iter().collect())
 }
 
-/// Adds `delta_fen` to an account's running balance, creating the balance row on first use. The update comes
-/// first: an upsert would offer the delta itself as a new row, and a debit (a negative delta) would fail the
-/// balance check before the conflict is resolved. Writers are serialised by the audit head, so the insert that
-/// follows an update of no row cannot race.
-pub async fn move_balance(tx: &mut Tx, court_id: i64, account: &str, case_id: Option<i64>, delta_fen: i64) -> Result<(), sqlx::Error> {
-    let updated = on_tx!(tx, conn => {
-        sqlx::query("update ledger_balances set balance_fen = balance_fen + $3 where court_id = $1 and account = $2")
-            .bind(court_id)
-            .bind(account)
-            .bind(delta_fen)
-            .execute(conn)
-            .await
-            .map(|done| done.rows_affected())
-    })?;
-    if updated == 0 {
-        on_tx!(tx, conn => {
-            sqlx::query("insert into ledger_balances (court_id, account, case_id, balance_fen) values ($1, $2, $3, $4)")
-                .bind(court_id)
-                .bind(account)
-                .bind(case_id)
-                .bind(delta_fen)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
-    }
-    Ok(())
-}
-
 /// The current balances of these accounts, read inside the transaction that will post against them (the audit
 /// head's lock, taken first, means nobody else moves them before the commit).
 pub async fn balances_tx(tx: &mut Tx, court_id: i64, accounts: &[String]) -> Result<BTreeMap<String, i64>, sqlx::Error> {
-    let mut found = BTreeMap::new();
-    for account in accounts {
-        let balance: Option<i64> = on_tx!(tx, conn => {
-            sqlx::query_scalar("select balance_fen from ledger_balances where court_id = $1 and account = $2")
-                .bind(court_id)
-                .bind(account)
-                .fetch_optional(conn)
-                .await
-        })?;
-        found.insert(account.clone(), balance.unwrap_or(0));
+    let mut found: BTreeMap<String, i64> = accounts.iter().map(|account| (account.clone(), 0)).collect();
+    if accounts.is_empty() {
+        return Ok(found);
     }
+    let rows: Vec<(String, i64)> = on_tx!(tx, conn => {
+        let mut query = sqlx::QueryBuilder::new("select account, balance_fen from ledger_balances where court_id = ");
+        query.push_bind(court_id).push(" and account in (");
+        let mut separated = query.separated(", ");
+        for account in accounts {
+            separated.push_bind(account.as_str());
+        }
+        query.push(")");
+        query.build_query_as().fetch_all(conn).await
+    })?;
+    found.extend(rows);
     Ok(found)
 }
 

@@ -92,12 +92,14 @@ impl Db {
         }
     }
 
-    /// Every SQLite connection gets a 32 MiB page cache (the default is 2 MiB): a statement import inserts into
+    /// Every SQLite connection gets a 128 MiB page cache (the default is 2 MiB): a statement import inserts into
     /// unique indexes keyed by hashes, whose pages are touched at random, and a small cache rereads them constantly.
     pub async fn connect_sqlite(options: SqliteConnectOptions, max_connections: u32) -> Result<Db, sqlx::Error> {
         let options = options.pragma("cache_size", "-131072").pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
+            // A file database's connection cannot drop: pinging it before every use only costs a round trip.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Db::Sqlite(pool))

@@ -626,7 +626,11 @@ impl Steps {
         // SELL-4: a movable's sell-off notice comes at least 7 days ahead [UNCONFIRMED, configurable].
         let starts_on = d(39) + Days::new(u64::from(config.selloff_notice_lead_days_movable) + 1);
         let ends_on = calendar.due_date(starts_on, Period::Days(config.selloff_period_days));
-        let notice = PublishSellOffNotice { starts_on, platform: None };
+        let notice = PublishSellOffNotice {
+            starts_on,
+            platform: None,
+            deposit: None,
+        };
         let note = format!(
             "{short}: online sell-off (变卖) at ¥{} from {starts_on} to {ends_on} (SELL-4, SELL-5)",
             yuan(second)
@@ -778,7 +782,12 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
                 "{short}: the buyer did not pay the balance by {balance_due} (悔拍); the deposit ¥{} is forfeited and the asset resold at the same starting price (AUC-14)",
                 yuan(first / 10)
             );
-            steps.note(defaulted, 10, Act::Clerk(Command::RecordBuyerDefault(RecordBuyerDefault {})), note);
+            steps.note(
+                defaulted,
+                10,
+                Act::Clerk(Command::RecordBuyerDefault(RecordBuyerDefault::default())),
+                note,
+            );
             let at = |offset: u64| defaulted + Days::new(offset);
             let resale = first + 1_000;
             steps.round(at(1), first, at(4), at(21), at(35));

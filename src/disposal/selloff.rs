@@ -260,8 +260,9 @@ impl Disposal {
 
     /// SELL-6: the first bid opens a 24-hour window for the other qualified bidders.
     ///
-    /// Checks, in order: the date; in the sell-off (`out_of_order`, SELL-6); a bidder (`name_missing`, SELL-6); no
-    /// first bid yet (`first_bid_already_recorded`, SELL-6); the bid within the period and not after today
+    /// Checks, in order: the date; in the sell-off (`out_of_order`, SELL-6); a bidder (`name_missing`, SELL-6) who
+    /// did not back out of this asset's sale before (`defaulted_buyer_excluded`, AUC-14 through AUC-23); no first bid
+    /// yet (`first_bid_already_recorded`, SELL-6); the bid within the period and not after today
     /// (`bid_outside_sell_off_period`, SELL-6).
     pub fn record_sell_off_bid(
         mut self,

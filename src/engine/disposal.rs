@@ -33,7 +33,7 @@ pub struct DisposalView {
     pub asset_id: i64,
     pub case_id: i64,
     /// The lifecycle's stage: preparing, planned, announced, second_round_failed, sell_off, sell_off_failed,
-    /// settlement, self_disposal_applied, self_disposal, suspended or ended.
+    /// sell_off_resale, settlement, self_disposal_applied, self_disposal, suspended or ended.
     pub stage: String,
     pub version: i32,
     /// TRAD-11: another asset's sale covered the case's claim and costs; the judge should stop this disposal with

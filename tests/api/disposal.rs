@@ -428,11 +428,14 @@ async fn account(app: &TestApp, key: &str) -> i64 {
         .unwrap_or(0)
 }
 
-/// The forfeit entries of an asset, as (kind, source suffix, [(account, debit fen, credit fen)]).
-async fn forfeit_entries(app: &TestApp, asset_id: i64) -> Vec<(String, String, Vec<(String, i64, i64)>)> {
+/// An entry's lines: (account, debit fen, credit fen).
+type Lines = Vec<(String, i64, i64)>;
+
+/// The forfeit entries of an asset, as (kind, source suffix, lines).
+async fn forfeit_entries(app: &TestApp, asset_id: i64) -> Vec<(String, String, Lines)> {
     let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
     let prefix = format!("forfeit:{asset_id}:");
-    let mut entries: Vec<(i64, String, String, Vec<(String, i64, i64)>)> = Vec::new();
+    let mut entries: Vec<(i64, String, String, Lines)> = Vec::new();
     for line in chuzhi::store::ledger::entry_lines_by_source(app.db(), court.id, &prefix)
         .await
         .unwrap()

@@ -373,9 +373,10 @@ impl Disposal {
     /// In the sell-off (SELL-6, SECONDARY; AUC-14 applies through AUC-23) the buyer prepaid the whole price and backs
     /// out before the ruling passes ownership (AUC-12): an amount equal to the deposit the sell-off notice stated is
     /// forfeited, and the rest of the prepayment is owed back to the buyer (a `BuyerRefund`; so are an auction
-    /// buyer's part payments of the balance, DESIGN). The sell-off is then published again at the same price (SELL-5), on the same platform (AUC-16), without that buyer
-    /// (AUC-14) — DESIGN (UNCONFIRMED, Q8: the 衔接通知's text on a sell-off default was not found), by analogy to the
-    /// auction's resale (Q6), its notice due within 15 days of the default by analogy to SELL-3 (configurable).
+    /// buyer's part payments of the balance, DESIGN). The sell-off is then published again at the same price
+    /// (SELL-5), on the same platform (AUC-16), without that buyer (AUC-14) — DESIGN (UNCONFIRMED, Q8: the 衔接通知's
+    /// text on a sell-off default was not found), by analogy to the auction's resale (Q6), its notice due within 15
+    /// days of the default by analogy to SELL-3 (configurable).
     ///
     /// Checks, in order: the date; settling a sale (`out_of_order`, AUC-14: a debt in kind has no buyer to default);
     /// in an auction, not paid in full (`paid_in_full_no_default`, AUC-15) and the balance overdue
@@ -392,8 +393,8 @@ impl Disposal {
         let Stage::Settlement(settlement) = &self.stage else {
             return Err(DisposalError::out_of_order("record_buyer_default", self.stage.name(), "AUC-14"));
         };
-        match settlement.channel {
-            SaleChannel::Auction { .. } => {
+        let defaulted = match settlement.channel {
+            SaleChannel::Auction { round } => {
                 if settlement.paid_in_full_on.is_some() {
                     return Err(DisposalError::PaidInFullNoDefault);
                 }
@@ -402,16 +403,18 @@ impl Disposal {
                         return Err(DisposalError::BalanceNotOverdue { due });
                     }
                 }
+                Defaulted::Round(round)
             }
             SaleChannel::SellOff => {
                 if let Some(ruling_served_on) = settlement.ruling_served_on {
                     return Err(DisposalError::OwnershipAlreadyPassed { ruling_served_on });
                 }
+                Defaulted::SellOff
             }
             SaleChannel::DebtInKind { .. } => {
                 return Err(DisposalError::out_of_order("record_buyer_default", self.stage.name(), "AUC-14"));
             }
-        }
+        };
         if settlement.deposit.fen() > 0 && settlement.deposit_transferred_on.is_none() {
             return Err(DisposalError::DepositTransferNotRecorded {
                 deposit: settlement.deposit,
@@ -422,12 +425,12 @@ impl Disposal {
         };
         let settlement = *settlement;
         // AUC-14: an auction forfeits the whole deposit; SELL-6: a sell-off the notice's deposit out of the prepayment.
-        let forfeited = match settlement.channel {
-            SaleChannel::SellOff => settlement
+        let forfeited = match defaulted {
+            Defaulted::SellOff => settlement
                 .forfeit_on_default
                 .unwrap_or_else(|| published_deposit(&self.rounds, 2))
                 .min(settlement.deposit),
-            SaleChannel::Auction { .. } | SaleChannel::DebtInKind { .. } => settlement.deposit,
+            Defaulted::Round(_) => settlement.deposit,
         };
         // Whatever else the buyer paid into the case's account goes back (SELL-6; DESIGN for an auction's balance).
         let refund = Money::from_fen((settlement.received.fen() - forfeited.fen()).max(0));
@@ -457,9 +460,9 @@ impl Disposal {
             forfeited_deposit: forfeited,
         });
         if refund.fen() > 0 {
-            let (kind, rule) = match settlement.channel {
-                SaleChannel::SellOff => (LimitKind::PrepaymentRefund, "SELL-6"),
-                SaleChannel::Auction { .. } | SaleChannel::DebtInKind { .. } => (LimitKind::BalanceRefund, "AUC-14"),
+            let (kind, rule) = match defaulted {
+                Defaulted::SellOff => (LimitKind::PrepaymentRefund, "SELL-6"),
+                Defaulted::Round(_) => (LimitKind::BalanceRefund, "AUC-14"),
             };
             let limit = TimeLimit::hours_24(kind, Some((self.buyer_refunds.len() + 1).to_string()), today, calendar);
             draft.notify(
@@ -479,8 +482,8 @@ impl Disposal {
         }
         let mut excluded_bidders = settlement.excluded_bidders;
         excluded_bidders.push(buyer.clone());
-        match settlement.channel {
-            SaleChannel::Auction { round } => {
+        match defaulted {
+            Defaulted::Round(round) => {
                 if let Some(published) = self.rounds.last_mut() {
                     published.result = Some(RoundResult::BuyerDefaulted {
                         on: today,
@@ -508,7 +511,7 @@ impl Disposal {
                     announce_by: None,
                 });
             }
-            SaleChannel::SellOff | SaleChannel::DebtInKind { .. } => {
+            Defaulted::SellOff => {
                 let notice = TimeLimit::start(
                     LimitKind::SellOffResaleNotice,
                     None,
@@ -534,6 +537,13 @@ impl Disposal {
         }
         Ok(draft.finish(self))
     }
+}
+
+/// The sale a buyer defaulted on: a round of the auction (AUC-14), or the sell-off (SELL-6).
+#[derive(Debug, Clone, Copy)]
+enum Defaulted {
+    Round(Round),
+    SellOff,
 }
 
 /// AUC-11: the bidding ends at the announced end or later (each late bid adds 5 minutes); the result is recorded

@@ -819,6 +819,26 @@ fn an_auction_buyer_who_paid_part_of_the_balance_gets_it_back_and_a_disposal_sto
 }
 
 #[test]
+fn a_disposal_stored_before_forfeits_and_sell_off_defaults_were_kept_still_loads_with_their_defaults() {
+    let case = real_estate_in_sell_off();
+    let mut stored = serde_json::to_value(&case.state).unwrap();
+    let fields = stored.as_object_mut().unwrap();
+    fields.remove("forfeits");
+    fields.remove("buyer_refunds");
+    fields["config"].as_object_mut().unwrap().remove("selloff_resale_notice_days");
+    let stage = fields["stage"].as_object_mut().unwrap();
+    stage.remove("deposit");
+    stage.remove("excluded_bidders");
+    let loaded: Disposal = serde_json::from_value(stored).unwrap();
+    assert!(loaded.forfeits.is_empty() && loaded.buyer_refunds.is_empty());
+    assert_eq!(loaded.config.selloff_resale_notice_days, 15);
+    let Stage::SellOff(selloff) = &loaded.stage else {
+        panic!("still in the sell-off: {:?}", loaded.stage)
+    };
+    assert_eq!((selloff.deposit, selloff.excluded_bidders.len()), (None, 0));
+}
+
+#[test]
 fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_price_excludes_that_buyer_auc_14() {
     let mut case = Case::start(
         start_command(AssetKind::Movable, "100000.00", "2025-12-31", "2026-06-30"),

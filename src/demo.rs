@@ -10,8 +10,9 @@ use crate::clock::{local_date, ManualClock};
 use crate::disposal::{
     ApplySelfDisposal, AskDebtInKind, BiddingWindow, Command, DebtInKindCreditor, DecideAuctionPlan, DecideDebtInKind, DecideSelfDisposal,
     DisposalConfig, EndSuspensionCause, FundsSource, NoticeMeans, PanelDecision, PublishAnnouncement, PublishSellOffNotice,
-    RecordBuyerDefault, RecordFailure, RecordHandover, RecordNotice, RecordPayment, RecordSale, RecordSelfDisposalSale, RecordSellOffBid,
-    Release, ReleaseGround, Resume, Schedule, SelfDisposalBasis, SelfDisposalMode, ServeSaleRuling, Suspend, SuspensionKind,
+    RecordBuyerDefault, RecordBuyerRefunded, RecordFailure, RecordHandover, RecordNotice, RecordPayment, RecordSale,
+    RecordSelfDisposalSale, RecordSellOffBid, Release, ReleaseGround, Resume, Schedule, SelfDisposalBasis, SelfDisposalMode,
+    ServeSaleRuling, Suspend, SuspensionKind,
 };
 use crate::engine::Engine;
 use crate::error::Outcome;
@@ -365,8 +366,11 @@ enum Branch {
     SellOffDebtInKind,
     /// SELL-7: the sell-off fails and nobody takes the asset; the seizure is released (解除查封).
     SellOffReleased,
-    /// AUC-14: the buyer does not pay the balance (悔拍); the resale at the same starting price sells.
+    /// AUC-14: the buyer does not pay the balance (悔拍); the resale at the same starting price sells, and its ruling
+    /// allocates the forfeited deposit.
     BuyerDefaultResale,
+    /// SELL-6: the sell-off buyer backs out before the ruling; the sell-off is published again and sells.
+    SellOffBuyerBackedOut,
     /// AUC-18, AUC-19: the announced auction is stayed (中止) and resumes with a new bidding window.
     SuspendedResumed,
     /// SELF-2, SELF-4, FUND-1: the debtor's approved self-disposal (自行处置) is paid into the case account.
@@ -384,6 +388,7 @@ impl Branch {
             Branch::SellOffDebtInKind => "sell-off failed → debt in kind (SELL-7, TRAD-5)",
             Branch::SellOffReleased => "sell-off failed → seizure released (SELL-7)",
             Branch::BuyerDefaultResale => "buyer defaulted → resale → sold (AUC-14)",
+            Branch::SellOffBuyerBackedOut => "sell-off sold → buyer backed out → sold again (SELL-6)",
             Branch::SuspendedResumed => "stayed and resumed → sold (AUC-18, AUC-19)",
             Branch::SelfDisposed => "self-disposal completed (SELF-2, SELF-4)",
             Branch::SelfDisposalLapsed => "self-disposal lapsed → court auction → sold (SELF-4)",
@@ -481,6 +486,13 @@ fn disposal_cases() -> Vec<DisposalCase> {
                     "the boiler",
                     500_000,
                     Branch::SellOffReleased,
+                ),
+                disposal_asset(
+                    AssetKind::Movable,
+                    "螺杆空气压缩机一台（75千瓦）",
+                    "the compressor",
+                    500_000,
+                    Branch::SellOffBuyerBackedOut,
                 ),
             ],
         },
@@ -665,7 +677,11 @@ impl Steps {
         // SELL-4: a movable's sell-off notice comes at least 7 days ahead [UNCONFIRMED, configurable].
         let starts_on = d(39) + Days::new(u64::from(config.selloff_notice_lead_days_movable) + 1);
         let ends_on = calendar.due_date(starts_on, Period::Days(config.selloff_period_days));
-        let notice = PublishSellOffNotice { starts_on, platform: None };
+        let notice = PublishSellOffNotice {
+            starts_on,
+            platform: None,
+            deposit: None,
+        };
         let note = format!(
             "{short}: online sell-off (变卖) at ¥{} from {starts_on} to {ends_on} (SELL-4, SELL-5)",
             yuan(second)
@@ -813,17 +829,91 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
             // AUC-15: the balance is due on the announced day, or the next working day (PER-1).
             let balance_due = calendar.due_date(d(21), Period::Days(9));
             let defaulted = balance_due + Days::new(1);
+            let costs = 1_500;
             let note = format!(
-                "{short}: the buyer did not pay the balance by {balance_due} (悔拍); the deposit ¥{} is forfeited and the asset resold at the same starting price (AUC-14)",
-                yuan(first / 10)
+                "{short}: the buyer did not pay the balance by {balance_due} (悔拍); the deposit ¥{} is forfeited and set apart, the auction's costs ¥{} to come first, and the asset resold at the same starting price (AUC-14)",
+                yuan(first / 10),
+                yuan(costs)
             );
-            steps.note(defaulted, 10, Act::Clerk(Command::RecordBuyerDefault(RecordBuyerDefault {})), note);
+            let default = RecordBuyerDefault {
+                auction_cost_losses: yuan(costs),
+            };
+            steps.note(defaulted, 10, Act::Clerk(Command::RecordBuyerDefault(default)), note);
             let at = |offset: u64| defaulted + Days::new(offset);
             let resale = first + 1_000;
             steps.round(at(1), first, at(4), at(21), at(35));
-            let note = format!("{short}: resold for ¥{}, the defaulting buyer excluded (AUC-14)", yuan(resale));
+            let shortfall = price - resale;
+            let note = format!(
+                "{short}: resold for ¥{}, the defaulting buyer excluded; at its ruling the forfeited deposit pays ¥{} of costs, the ¥{} shortfall and ¥{} toward the claim (AUC-14)",
+                yuan(resale),
+                yuan(costs),
+                yuan(shortfall),
+                yuan(first / 10 - costs - shortfall)
+            );
             steps.sold(at(22), "竞买人戊", resale, note);
             steps.settle(short, at(22), first / 10, Some((at(30), resale - first / 10)));
+        }
+        Branch::SellOffBuyerBackedOut => {
+            let (starts_on, _) = steps.failed_twice_then_sell_off(short, day0, first, calendar);
+            let bid_on = starts_on + Days::new(5);
+            let bid = RecordSellOffBid {
+                bidder: "竞买人辛".to_string(),
+                at: local_instant(bid_on, 10),
+            };
+            steps.clerk(bid_on, Command::RecordSellOffBid(bid));
+            let sold_on = bid_on + Days::new(1);
+            let note = format!(
+                "{short}: sold in the sell-off for ¥{}, the whole price prepaid (SELL-6)",
+                yuan(second)
+            );
+            steps.sold(sold_on, "竞买人辛", second, note);
+            steps.push(
+                sold_on + Days::new(1),
+                10,
+                Act::Pay(FundsSource::DepositTransfer, yuan(second)),
+                None,
+            );
+            // SELL-6: the notice's deposit is the second round's (DESIGN), a tenth of its starting price here.
+            let backed_out = sold_on + Days::new(3);
+            let (forfeited, costs) = (second / 10, 1_000);
+            let note = format!(
+                "{short}: the buyer backs out before the ruling (悔拍); the notice's deposit ¥{} is forfeited and set apart, ¥{} of the prepaid price is owed back, and the sell-off is to be published again (SELL-6)",
+                yuan(forfeited),
+                yuan(second - forfeited)
+            );
+            let default = RecordBuyerDefault {
+                auction_cost_losses: yuan(costs),
+            };
+            steps.note(backed_out, 10, Act::Clerk(Command::RecordBuyerDefault(default)), note);
+            let refunded = RecordBuyerRefunded {
+                buyer: "竞买人辛".to_string(),
+            };
+            steps.clerk(backed_out + Days::new(1), Command::RecordBuyerRefunded(refunded));
+            let republished = backed_out + Days::new(2);
+            let restarts = republished + Days::new(u64::from(config.selloff_notice_lead_days_movable) + 1);
+            let notice = PublishSellOffNotice {
+                starts_on: restarts,
+                platform: None,
+                deposit: None,
+            };
+            let note =
+                format!("{short}: the sell-off is published again from {restarts}, without the buyer who backed out (SELL-6, AUC-14)");
+            steps.note(republished, 10, Act::Clerk(Command::PublishSellOffNotice(notice)), note);
+            let bid_on = restarts + Days::new(2);
+            let bid = RecordSellOffBid {
+                bidder: "竞买人壬".to_string(),
+                at: local_instant(bid_on, 10),
+            };
+            steps.clerk(bid_on, Command::RecordSellOffBid(bid));
+            let sold_on = bid_on + Days::new(1);
+            let note = format!(
+                "{short}: sold again for ¥{}; at its ruling the forfeited deposit pays ¥{} of costs and ¥{} toward the claim (AUC-14)",
+                yuan(second),
+                yuan(costs),
+                yuan(forfeited - costs)
+            );
+            steps.sold(sold_on, "竞买人壬", second, note);
+            steps.settle(short, sold_on, second, None);
         }
         Branch::SuspendedResumed => {
             let price = first + 10_000;

@@ -57,6 +57,10 @@ pub struct Settlement {
     pub handover: Option<TimeLimit>,
     /// AUC-14: the buyers already excluded, carried into a resale.
     pub excluded_bidders: Vec<String>,
+    /// SELL-6: in a sell-off, what the buyer forfeits on backing out — the deposit the notice stated, out of the
+    /// prepaid price. `None` in an auction, which forfeits the whole deposit (AUC-14), and in a debt in kind.
+    #[serde(default)]
+    pub forfeit_on_default: Option<Money>,
 }
 
 impl Settlement {
@@ -104,6 +108,7 @@ impl Settlement {
             ruling_served_on: None,
             handover: None,
             excluded_bidders,
+            forfeit_on_default: None,
         }
     }
 
@@ -188,6 +193,7 @@ impl Disposal {
             | Stage::SecondRoundFailed(_)
             | Stage::SellOff(_)
             | Stage::SellOffFailed(_)
+            | Stage::SellOffResale(_)
             | Stage::SelfDisposalApplied(_)
             | Stage::Suspended(_)
             | Stage::Ended(_) => return Err(DisposalError::out_of_order("record_payment", self.stage.name(), "AUC-15")),
@@ -288,7 +294,12 @@ impl Disposal {
         Ok(draft.finish(self))
     }
 
-    /// TRAD-8: the ruling is served; the asset is to be handed over within 15 days (TRAD-9).
+    /// TRAD-8: the ruling is served; the asset is to be handed over within 15 days (TRAD-9). Ownership passes with
+    /// the ruling (AUC-12, TRAD-9; 民诉法解释 art 491 for a debt in kind): from now on the buyer cannot default, so the
+    /// sale's price is final. The seizure has no object left, so its renewal reminder (SEIZ-1) ends
+    /// (`Signal::OwnershipPassed`) — not at the sale, since a buyer may still default and the asset be sold again
+    /// (AUC-14), and not at the handover, which only delivers what is already the buyer's. Deposits forfeited by
+    /// earlier defaulting buyers are allocated now, against this price (AUC-14, see `auction`).
     ///
     /// Checks, in order: the date; a settlement not yet ruled (`out_of_order`, TRAD-8); paid in full
     /// (`not_paid_in_full`, AUC-15); for real estate under purchase restrictions, the buyer's eligibility confirmed
@@ -332,6 +343,9 @@ impl Disposal {
             "TRAD-9",
             format!("the ruling is served on {}; hand the asset over within 15 days", settlement.buyer),
         );
+        let (owner, price) = (settlement.buyer.clone(), settlement.price);
+        draft.signal(Signal::OwnershipPassed { owner, on: today });
+        self.allocate_forfeits(Some(price), today, &mut draft);
         Ok(draft.finish(self))
     }
 

@@ -1,5 +1,11 @@
-//! The result of an announced round: sold (AUC-4), failed (流拍, AUC-16), and the buyer's default (悔拍, AUC-14)
-//! with the exact allocation of the forfeited deposit.
+//! The result of an announced round: sold (AUC-4), failed (流拍, AUC-16), and the buyer's default (悔拍, AUC-14;
+//! in the sell-off, SELL-6) with the exact allocation of the forfeited deposit.
+//!
+//! The forfeited deposit is allocated in AUC-14's order: the costs the auction caused, the shortfall of the resale
+//! below the defaulted price, this case's debt, the debtor's related debts. The shortfall is known only when the asset
+//! is finally sold, so the allocation waits (DESIGN): the deposit is set apart at the default (`Forfeit`), and
+//! allocated when the ruling on the asset's next sale or debt in kind is served (TRAD-8: that sale can no longer
+//! fail), against that price; or, when the disposal ends without another sale, with no shortfall.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,8 +14,8 @@ use super::aftermath::{SaleChannel, Settlement};
 use super::error::DisposalError;
 use super::limits::{LimitKind, TimeLimit};
 use super::procedure::Preparing;
-use super::selloff::SecondFailure;
-use super::{require_name, Command, Disposal, Outcome, Round, RoundResult, Signal, Stage, Transition};
+use super::selloff::{SecondFailure, SellOffResale};
+use super::{published_deposit, require_name, Command, Disposal, Draft, Outcome, Round, RoundResult, Signal, Stage, Transition};
 use crate::calendar::{Calendar, Period};
 use crate::clock::local_date;
 use crate::money::Money;
@@ -36,9 +42,50 @@ pub struct RecordFailure {
 }
 
 /// AUC-14: the buyer did not pay the balance (悔拍); the deposit is forfeited and the asset is sold again without
-/// that buyer.
+/// that buyer. In the sell-off (SELL-6), the buyer who prepaid the price backs out before the ruling.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct RecordBuyerDefault {}
+pub struct RecordBuyerDefault {
+    /// 拍卖产生的费用损失: the costs the defaulted sale caused (the platform's, the announcements', …) as the court
+    /// found them; the forfeited deposit pays them first (AUC-14). DESIGN: stated with the default; zero when none.
+    #[serde(default)]
+    pub auction_cost_losses: Money,
+}
+
+/// What a defaulting buyer paid into the case's account beyond the forfeited deposit, owed back to that buyer: the
+/// rest of a sell-off's prepaid price (SELL-6), or an auction buyer's part payments of the balance (AUC-14 forfeits
+/// only the deposit, 保证金不予退还; DESIGN). DESIGN: within 24 hours, as AUC-13 has deposits refunded; the money
+/// leaves through a payout to the payer (FUND-8), and staff record it with `record_buyer_refunded`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerRefund {
+    pub buyer: String,
+    pub amount: Money,
+    pub limit: TimeLimit,
+    pub refunded_on: Option<NaiveDate>,
+}
+
+/// The refund owed to a defaulting buyer was paid (SELL-6, AUC-14).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordBuyerRefunded {
+    pub buyer: String,
+}
+
+/// A deposit forfeited by a defaulting buyer (AUC-14), and its allocation once the asset's fate is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forfeit {
+    pub buyer: String,
+    pub defaulted_on: NaiveDate,
+    /// The sale the buyer defaulted on: an auction round, or the sell-off (SELL-6).
+    pub channel: SaleChannel,
+    /// Its price: the resale's shortfall is measured against it (AUC-14).
+    pub original_price: Money,
+    /// What is forfeited: the whole deposit in an auction (AUC-14 不予退还); in a sell-off the amount of the deposit
+    /// the notice stated (SELL-6).
+    pub deposit: Money,
+    /// As the court stated them with the default.
+    pub auction_cost_losses: Money,
+    pub allocation: Option<ForfeitAllocation>,
+    pub allocated_on: Option<NaiveDate>,
+}
 
 /// AUC-14: what the forfeited deposit pays, in the order of the rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -93,6 +140,58 @@ pub fn allocate_forfeited_deposit(deposit: Money, claims: ForfeitClaims) -> Forf
 }
 
 impl Disposal {
+    /// AUC-14: allocates every forfeited deposit still waiting, against `final_price`, the price the asset finally
+    /// fetched after the default (the resale's, or DESIGN: whichever later sale, sell-off, debt in kind or
+    /// self-disposal replaced it), or with no shortfall when the disposal ends without one. This case's debt is the
+    /// claim the disposal started with (DESIGN); chuzhi keeps no register of the debtor's related debts, so that part
+    /// is zero and what is left stays with the case for the distribution (FUND-9), which reaches other creditors.
+    pub(crate) fn allocate_forfeits(&mut self, final_price: Option<Money>, today: NaiveDate, draft: &mut Draft) {
+        let this_case_debt = self.outstanding_claim;
+        for (index, forfeit) in self.forfeits.iter_mut().enumerate() {
+            if forfeit.allocation.is_some() {
+                continue;
+            }
+            let claims = ForfeitClaims {
+                auction_cost_losses: forfeit.auction_cost_losses,
+                resale_shortfall: final_price.map_or(Money::ZERO, |price| resale_shortfall(forfeit.original_price, price)),
+                this_case_debt,
+                related_debts: Money::ZERO,
+            };
+            let allocation = allocate_forfeited_deposit(forfeit.deposit, claims);
+            forfeit.allocation = Some(allocation);
+            forfeit.allocated_on = Some(today);
+            draft.signal(Signal::ForfeitAllocated {
+                forfeit: index,
+                buyer: forfeit.buyer.clone(),
+                allocation,
+                on: today,
+            });
+        }
+    }
+
+    /// SELL-6, AUC-14: the refund owed to a defaulting buyer was paid.
+    ///
+    /// Checks, in order: the date; a refund owed to that buyer and not yet recorded (`no_buyer_refund_owed`, SELL-6).
+    pub fn record_buyer_refunded(
+        mut self,
+        command: RecordBuyerRefunded,
+        today: NaiveDate,
+        _calendar: &Calendar,
+    ) -> Result<Transition, DisposalError> {
+        let mut draft = self.draft(today, Command::RecordBuyerRefunded(command.clone()))?;
+        let buyer = command.buyer.trim();
+        let Some(refund) = self
+            .buyer_refunds
+            .iter_mut()
+            .find(|refund| refund.buyer == buyer && refund.refunded_on.is_none())
+        else {
+            return Err(DisposalError::NoBuyerRefundOwed { buyer: buyer.to_string() });
+        };
+        refund.refunded_on = Some(today);
+        draft.meet(refund.limit.key());
+        Ok(draft.finish(self))
+    }
+
     /// Records a sale: of an announced round (AUC-4), or of the sell-off (SELL-6, see `selloff`).
     ///
     /// Checks for a round, in order: the date; announced (`out_of_order`, AUC-4); the bidding ended
@@ -267,73 +366,184 @@ impl Disposal {
         Ok(draft.finish(self))
     }
 
-    /// AUC-14: the buyer defaulted (悔拍). The deposit is forfeited (its allocation follows the rule's order, see
-    /// `allocate_forfeited_deposit`); the asset is sold again at the same round's starting price without that buyer,
-    /// and the resale is not a failed round (Q6 DESIGN).
+    /// AUC-14: the buyer defaulted (悔拍). The deposit, which the platform has transferred into the case's account
+    /// (AUC-15), is forfeited and set apart until its allocation (see the module); the asset is sold again at the same
+    /// round's starting price without that buyer, and the resale is not a failed round (Q6 DESIGN).
     ///
-    /// Checks, in order: the date; settling an auction sale (`out_of_order`, AUC-14); not paid in full
-    /// (`paid_in_full_no_default`, AUC-15); the balance overdue (`balance_not_overdue`, AUC-15).
+    /// In the sell-off (SELL-6, SECONDARY; AUC-14 applies through AUC-23) the buyer prepaid the whole price and backs
+    /// out before the ruling passes ownership (AUC-12): an amount equal to the deposit the sell-off notice stated is
+    /// forfeited, and the rest of the prepayment is owed back to the buyer (a `BuyerRefund`; so are an auction
+    /// buyer's part payments of the balance, DESIGN). The sell-off is then published again at the same price
+    /// (SELL-5), on the same platform (AUC-16), without that buyer (AUC-14) — DESIGN (UNCONFIRMED, Q8: the 衔接通知's
+    /// text on a sell-off default was not found), by analogy to the auction's resale (Q6), its notice due within 15
+    /// days of the default by analogy to SELL-3 (configurable).
+    ///
+    /// Checks, in order: the date; settling a sale (`out_of_order`, AUC-14: a debt in kind has no buyer to default);
+    /// in an auction, not paid in full (`paid_in_full_no_default`, AUC-15) and the balance overdue
+    /// (`balance_not_overdue`, AUC-15); in a sell-off, the ruling not yet served (`ownership_already_passed`,
+    /// AUC-12); the platform's transfer of the deposit or prepayment recorded (`deposit_transfer_not_recorded`,
+    /// AUC-15), so the forfeited amount is in the case's account.
     pub fn record_buyer_default(
         mut self,
         command: RecordBuyerDefault,
         today: NaiveDate,
-        _calendar: &Calendar,
+        calendar: &Calendar,
     ) -> Result<Transition, DisposalError> {
-        let mut draft = self.draft(today, Command::RecordBuyerDefault(command))?;
+        let mut draft = self.draft(today, Command::RecordBuyerDefault(command.clone()))?;
         let Stage::Settlement(settlement) = &self.stage else {
             return Err(DisposalError::out_of_order("record_buyer_default", self.stage.name(), "AUC-14"));
         };
-        let SaleChannel::Auction { round } = settlement.channel else {
-            return Err(DisposalError::out_of_order("record_buyer_default", self.stage.name(), "AUC-14"));
-        };
-        if settlement.paid_in_full_on.is_some() {
-            return Err(DisposalError::PaidInFullNoDefault);
-        }
-        if let Some(due) = settlement.balance_due_on {
-            if today <= due {
-                return Err(DisposalError::BalanceNotOverdue { due });
+        let defaulted = match settlement.channel {
+            SaleChannel::Auction { round } => {
+                if settlement.paid_in_full_on.is_some() {
+                    return Err(DisposalError::PaidInFullNoDefault);
+                }
+                if let Some(due) = settlement.balance_due_on {
+                    if today <= due {
+                        return Err(DisposalError::BalanceNotOverdue { due });
+                    }
+                }
+                Defaulted::Round(round)
             }
+            SaleChannel::SellOff => {
+                if let Some(ruling_served_on) = settlement.ruling_served_on {
+                    return Err(DisposalError::OwnershipAlreadyPassed { ruling_served_on });
+                }
+                Defaulted::SellOff
+            }
+            SaleChannel::DebtInKind { .. } => {
+                return Err(DisposalError::out_of_order("record_buyer_default", self.stage.name(), "AUC-14"));
+            }
+        };
+        if settlement.deposit.fen() > 0 && settlement.deposit_transferred_on.is_none() {
+            return Err(DisposalError::DepositTransferNotRecorded {
+                deposit: settlement.deposit,
+            });
         }
         let Stage::Settlement(settlement) = std::mem::replace(&mut self.stage, Stage::Preparing(Preparing::first())) else {
             unreachable!("checked above");
         };
         let settlement = *settlement;
-        if let Some(published) = self.rounds.last_mut() {
-            published.result = Some(RoundResult::BuyerDefaulted {
+        // AUC-14: an auction forfeits the whole deposit; SELL-6: a sell-off the notice's deposit out of the prepayment.
+        let forfeited = match defaulted {
+            Defaulted::SellOff => settlement
+                .forfeit_on_default
+                .unwrap_or_else(|| published_deposit(&self.rounds, 2))
+                .min(settlement.deposit),
+            Defaulted::Round(_) => settlement.deposit,
+        };
+        // Whatever else the buyer paid into the case's account goes back (SELL-6; DESIGN for an auction's balance).
+        let refund = Money::from_fen((settlement.received.fen() - forfeited.fen()).max(0));
+        let buyer = settlement.buyer.clone();
+        if forfeited.fen() > 0 {
+            let index = self.forfeits.len();
+            self.forfeits.push(Forfeit {
+                buyer: buyer.clone(),
+                defaulted_on: today,
+                channel: settlement.channel,
+                original_price: settlement.price,
+                deposit: forfeited,
+                auction_cost_losses: Money::from_fen(command.auction_cost_losses.fen().max(0)),
+                allocation: None,
+                allocated_on: None,
+            });
+            draft.signal(Signal::DepositForfeited {
+                forfeit: index,
+                buyer: buyer.clone(),
+                amount: forfeited,
+                refund,
                 on: today,
-                buyer: settlement.buyer.clone(),
-                price: settlement.price,
-                forfeited_deposit: settlement.deposit,
             });
         }
         draft.outcome(Outcome::BuyerDefaulted {
-            buyer: settlement.buyer.clone(),
-            forfeited_deposit: settlement.deposit,
+            buyer: buyer.clone(),
+            forfeited_deposit: forfeited,
         });
-        draft.notify(
-            Audience::Judge,
-            "AUC-14",
-            format!(
-                "{} defaulted; the deposit of {} is forfeited; decide the resale at {} without that buyer",
-                settlement.buyer,
-                settlement.deposit,
-                self.rounds
-                    .last()
-                    .map_or(settlement.price, |published| published.plan.starting_price)
-            ),
-        );
+        if refund.fen() > 0 {
+            let (kind, rule) = match defaulted {
+                Defaulted::SellOff => (LimitKind::PrepaymentRefund, "SELL-6"),
+                Defaulted::Round(_) => (LimitKind::BalanceRefund, "AUC-14"),
+            };
+            let limit = TimeLimit::hours_24(kind, Some((self.buyer_refunds.len() + 1).to_string()), today, calendar);
+            draft.notify(
+                Audience::Staff,
+                rule,
+                format!(
+                    "refund {refund} to {buyer} by {} (a payout to the payer, FUND-8), then record it with record_buyer_refunded",
+                    limit.due_date
+                ),
+            );
+            self.buyer_refunds.push(BuyerRefund {
+                buyer: buyer.clone(),
+                amount: refund,
+                limit,
+                refunded_on: None,
+            });
+        }
         let mut excluded_bidders = settlement.excluded_bidders;
-        excluded_bidders.push(settlement.buyer);
-        self.stage = Stage::Preparing(Preparing {
-            round: Round {
-                number: round.number,
-                resale: true,
-            },
-            excluded_bidders,
-            announce_by: None,
-        });
+        excluded_bidders.push(buyer.clone());
+        match defaulted {
+            Defaulted::Round(round) => {
+                if let Some(published) = self.rounds.last_mut() {
+                    published.result = Some(RoundResult::BuyerDefaulted {
+                        on: today,
+                        buyer: buyer.clone(),
+                        price: settlement.price,
+                        forfeited_deposit: forfeited,
+                    });
+                }
+                draft.notify(
+                    Audience::Judge,
+                    "AUC-14",
+                    format!(
+                        "{buyer} defaulted; the deposit of {forfeited} is forfeited; decide the resale at {} without that buyer",
+                        self.rounds
+                            .last()
+                            .map_or(settlement.price, |published| published.plan.starting_price)
+                    ),
+                );
+                self.stage = Stage::Preparing(Preparing {
+                    round: Round {
+                        number: round.number,
+                        resale: true,
+                    },
+                    excluded_bidders,
+                    announce_by: None,
+                });
+            }
+            Defaulted::SellOff => {
+                let notice = TimeLimit::start(
+                    LimitKind::SellOffResaleNotice,
+                    None,
+                    today,
+                    Period::Days(self.config.selloff_resale_notice_days),
+                    calendar,
+                );
+                draft.notify(
+                    Audience::Judge,
+                    "SELL-6",
+                    format!(
+                        "{buyer} backed out of the sell-off; {forfeited} is forfeited; publish the sell-off again without that buyer by {}",
+                        notice.due_date
+                    ),
+                );
+                self.stage = Stage::SellOffResale(SellOffResale {
+                    defaulted_on: today,
+                    buyer,
+                    notice,
+                    excluded_bidders,
+                });
+            }
+        }
         Ok(draft.finish(self))
     }
+}
+
+/// The sale a buyer defaulted on: a round of the auction (AUC-14), or the sell-off (SELL-6).
+#[derive(Debug, Clone, Copy)]
+enum Defaulted {
+    Round(Round),
+    SellOff,
 }
 
 /// AUC-11: the bidding ends at the announced end or later (each late bid adds 5 minutes); the result is recorded

@@ -128,6 +128,8 @@ impl Disposal {
             Stage::Preparing(_) | Stage::Planned(_) => Some(last_failed.unwrap_or((DebtInKindBasis::ByConsent, None))),
             Stage::SecondRoundFailed(_) => last_failed,
             Stage::SellOffFailed(failure) => Some((DebtInKindBasis::AfterSellOff, Some(failure.price))),
+            // SELL-8: after a sell-off buyer backed out the sell-off did not fail, so only the consents allow it.
+            Stage::SellOffResale(_) => Some((DebtInKindBasis::ByConsent, None)),
             Stage::Announced(_)
             | Stage::SellOff(_)
             | Stage::Settlement(_)
@@ -266,6 +268,7 @@ impl Disposal {
             ruling_served_on: None,
             handover: None,
             excluded_bidders: Vec::new(),
+            forfeit_on_default: None,
         };
         if top_up.fen() == 0 {
             settlement.paid_in_full(today, calendar, &mut draft);

@@ -166,6 +166,12 @@ pub enum DisposalError {
     PaidInFullNoDefault,
     #[error("the deposits to refund have been recorded already, or there are none")]
     NoDepositsToRefund,
+    #[error("the platform's transfer of the deposit ({deposit}) is not recorded; record it first, so the forfeited deposit is in the case's account")]
+    DepositTransferNotRecorded { deposit: Money },
+    #[error("the ruling was served on {ruling_served_on}; the asset is the buyer's and the sale can no longer be backed out of")]
+    OwnershipAlreadyPassed { ruling_served_on: NaiveDate },
+    #[error("no refund of a prepayment is owed to '{buyer}', or it has been recorded already")]
+    NoBuyerRefundOwed { buyer: String },
     // --- sell-off --------------------------------------------------------------------------------------------
     #[error("ask the applicant and the creditors about debt in kind before the sell-off notice")]
     DebtInKindQuestionPending,
@@ -295,6 +301,9 @@ impl DisposalError {
             DisposalError::PaidInFullNoDefault => "paid_in_full_no_default",
             DisposalError::BalanceNotOverdue { .. } => "balance_not_overdue",
             DisposalError::NoDepositsToRefund => "no_deposits_to_refund",
+            DisposalError::DepositTransferNotRecorded { .. } => "deposit_transfer_not_recorded",
+            DisposalError::OwnershipAlreadyPassed { .. } => "ownership_already_passed",
+            DisposalError::NoBuyerRefundOwed { .. } => "no_buyer_refund_owed",
             DisposalError::DebtInKindQuestionPending => "debt_in_kind_question_pending",
             DisposalError::SellOffNoticeTooLate { .. } => "sell_off_notice_too_late",
             DisposalError::SalePriceBelowSellOffPrice { .. } => "sale_price_below_sell_off_price",
@@ -370,7 +379,10 @@ impl DisposalError {
             DisposalError::BalanceDueOutOfRange { .. }
             | DisposalError::NotPaidInFull { .. }
             | DisposalError::PaidInFullNoDefault
-            | DisposalError::BalanceNotOverdue { .. } => "AUC-15",
+            | DisposalError::BalanceNotOverdue { .. }
+            | DisposalError::DepositTransferNotRecorded { .. } => "AUC-15",
+            DisposalError::OwnershipAlreadyPassed { .. } => "AUC-12",
+            DisposalError::NoBuyerRefundOwed { .. } => "SELL-6",
             DisposalError::NoSurplusNeedsApplicantRequest { .. }
             | DisposalError::NoSurplusRequestLate { .. }
             | DisposalError::NoSurplusReservePriceTooLow { .. }

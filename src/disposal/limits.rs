@@ -50,6 +50,15 @@ pub enum LimitKind {
     SellOffNotice,
     /// SELL-4: the online sell-off runs 60 days.
     SellOffPeriod,
+    /// SELL-6 (DESIGN, by analogy to SELL-3's 15 days): after the sell-off buyer backed out, the sell-off notice is
+    /// published again within 15 days (configurable).
+    SellOffResaleNotice,
+    /// SELL-6: the rest of the backing-out buyer's prepayment is returned; DESIGN: within 24 hours, as AUC-13 has
+    /// deposits refunded (AUC-23 applies the auction rules to the sell-off).
+    PrepaymentRefund,
+    /// AUC-14 (DESIGN): an auction buyer who defaulted after paying part of the balance forfeits only the deposit;
+    /// the part payments are returned within 24 hours, as AUC-13 has deposits refunded.
+    BalanceRefund,
     /// SELF-2: the debtor's self-disposal period set by the court (at most 90 days under the 2021 opinion).
     SelfDisposalPeriod,
 }
@@ -70,6 +79,9 @@ impl LimitKind {
             LimitKind::DebtInKindQuestion => "debt_in_kind_question",
             LimitKind::SellOffNotice => "sell_off_notice",
             LimitKind::SellOffPeriod => "sell_off_period",
+            LimitKind::SellOffResaleNotice => "sell_off_resale_notice",
+            LimitKind::PrepaymentRefund => "prepayment_refund",
+            LimitKind::BalanceRefund => "balance_refund",
             LimitKind::SelfDisposalPeriod => "self_disposal_period",
         }
     }
@@ -88,6 +100,8 @@ impl LimitKind {
             LimitKind::Handover => "TRAD-9",
             LimitKind::DebtInKindQuestion | LimitKind::SellOffNotice => "SELL-3",
             LimitKind::SellOffPeriod => "SELL-4",
+            LimitKind::SellOffResaleNotice | LimitKind::PrepaymentRefund => "SELL-6",
+            LimitKind::BalanceRefund => "AUC-14",
             LimitKind::SelfDisposalPeriod => "SELF-2",
         }
     }
@@ -110,6 +124,9 @@ impl LimitKind {
             LimitKind::DebtInKindQuestion => "二拍流拍后询问是否以物抵债 (ask the creditors about debt in kind within 10 days)",
             LimitKind::SellOffNotice => "二拍流拍之日起十五日内发布变卖公告 (publish the sell-off notice within 15 days)",
             LimitKind::SellOffPeriod => "网络司法变卖期 (the 60-day online sell-off)",
+            LimitKind::SellOffResaleNotice => "买受人悔拍后重新发布变卖公告 (publish the sell-off again after the buyer backed out)",
+            LimitKind::PrepaymentRefund => "退还悔拍买受人预交价款余额 (refund the rest of the backing-out buyer's prepayment)",
+            LimitKind::BalanceRefund => "退还悔拍买受人已付的部分价款 (refund the defaulting buyer's part payments of the balance)",
             LimitKind::SelfDisposalPeriod => "被执行人自行处置期限 (the debtor's self-disposal period)",
         }
     }
@@ -129,6 +146,7 @@ impl LimitKind {
             LimitKind::Handover => "ruling_served",
             LimitKind::DebtInKindQuestion | LimitKind::SellOffNotice => "second_round_failed",
             LimitKind::SellOffPeriod => "sell_off_started",
+            LimitKind::SellOffResaleNotice | LimitKind::PrepaymentRefund | LimitKind::BalanceRefund => "buyer_defaulted",
             LimitKind::SelfDisposalPeriod => "self_disposal_approved",
         }
     }
@@ -136,7 +154,7 @@ impl LimitKind {
     /// How many working days ahead the `upcoming` alert is raised; the engine may override these defaults.
     pub fn lead_working_days(self) -> u32 {
         match self {
-            LimitKind::DepositTransfer | LimitKind::DepositRefund => 0,
+            LimitKind::DepositTransfer | LimitKind::DepositRefund | LimitKind::PrepaymentRefund | LimitKind::BalanceRefund => 0,
             LimitKind::NoSurplusRequest
             | LimitKind::ResumeAuction
             | LimitKind::Balance
@@ -146,7 +164,8 @@ impl LimitKind {
             | LimitKind::ResumeAfterSelfDisposal
             | LimitKind::SaleRuling
             | LimitKind::Handover
-            | LimitKind::SellOffNotice => 3,
+            | LimitKind::SellOffNotice
+            | LimitKind::SellOffResaleNotice => 3,
             LimitKind::SellOffPeriod | LimitKind::SelfDisposalPeriod => 5,
         }
     }

@@ -16,8 +16,11 @@
 //!       │                 │                                        ▼
 //!       │                 │              sell-off 60 d at the 2nd starting price (SELL-4…6) ─► failed:
 //!       │                 │              debt in kind / management (民诉法解释 art 490) / release (SELL-7)
+//!       │                 │              sold, then the buyer backs out (SELL-6): notice deposit forfeited, the
+//!       │                 │              rest refunded, the sell-off published again without that buyer (DESIGN)
 //!       │   sold or debt in kind → settlement: deposit 24 h, balance, top-up (AUC-15, TRAD-5), ruling ≤10 d
-//!       │                                       (TRAD-8), handover ≤15 d (TRAD-9) → completed
+//!       │                                       (TRAD-8: ownership passes, SEIZ-1 ends), handover ≤15 d (TRAD-9)
+//!       │   a forfeited deposit waits apart until the ruling on the next sale (or the end) allocates it (AUC-14)
 //!       └─► self-disposal (SELF-1…4): application → approval (≤ 90 d) → proceeds into the case account → completed
 //!                                                         └─ lapsed → preparing, restart ≤ 10 d (DESIGN)
 //!   suspended (AUC-18, AUC-19) ⇄ any running stage; stopped (TRAD-11, TRAD-12)
@@ -56,7 +59,8 @@ use crate::valuation::{Audience, DisposalKind, Effect, NodeKey, Notice};
 
 pub use aftermath::{RecordDepositsRefunded, RecordHandover, RecordPayment, SaleChannel, ServeSaleRuling, Settlement};
 pub use auction::{
-    allocate_forfeited_deposit, resale_shortfall, ForfeitAllocation, ForfeitClaims, RecordBuyerDefault, RecordFailure, RecordSale,
+    allocate_forfeited_deposit, resale_shortfall, BuyerRefund, Forfeit, ForfeitAllocation, ForfeitClaims, RecordBuyerDefault,
+    RecordBuyerRefunded, RecordFailure, RecordSale,
 };
 pub use debt_in_kind::{draw_taker, DebtInKindBasis, DebtInKindCreditor, DecideDebtInKind, TakerDraw};
 pub use error::DisposalError;
@@ -73,7 +77,7 @@ pub use self_disposal::{
     ApplySelfDisposal, DecideSelfDisposal, ExtendSelfDisposal, LapseSelfDisposal, RecordSelfDisposalSale, SelfDisposal,
     SelfDisposalApplication, SelfDisposalBasis, SelfDisposalMode, SelfDisposalSale,
 };
-pub use selloff::{AskDebtInKind, FirstBid, PublishSellOffNotice, RecordSellOffBid, SecondFailure, SellOff, SellOffFailure};
+pub use selloff::{AskDebtInKind, FirstBid, PublishSellOffNotice, RecordSellOffBid, SecondFailure, SellOff, SellOffFailure, SellOffResale};
 
 /// Settings the law leaves open (RULES.md marks them UNCONFIRMED or DESIGN). The defaults are the DESIGN defaults;
 /// a court may change them in its configuration, and the values in force are stored with each disposal so a replay
@@ -95,6 +99,14 @@ pub struct DisposalConfig {
     pub self_disposal_cap_days_opinion_2019_selloff: u32,
     /// SELF-4 (DESIGN, by analogy to REF-36): the court's disposal restarts within this many days of a lapse.
     pub self_disposal_restart_days: u32,
+    /// SELL-6 (DESIGN, by analogy to SELL-3's 15 days after the second failure): after a sell-off buyer backs out,
+    /// the new sell-off notice is published within this many days. Absent from disposals stored before it existed.
+    #[serde(default = "default_selloff_resale_notice_days")]
+    pub selloff_resale_notice_days: u32,
+}
+
+fn default_selloff_resale_notice_days() -> u32 {
+    selloff::SELLOFF_NOTICE_DAYS
 }
 
 impl Default for DisposalConfig {
@@ -107,6 +119,7 @@ impl Default for DisposalConfig {
             self_disposal_cap_days_opinion_2021: 90,
             self_disposal_cap_days_opinion_2019_selloff: 60,
             self_disposal_restart_days: 10,
+            selloff_resale_notice_days: default_selloff_resale_notice_days(),
         }
     }
 }
@@ -206,6 +219,14 @@ pub struct Disposal {
     /// AUC-13: the other bidders' deposits, refunded within 24 hours after the bidding. The platform's duty runs
     /// whatever stage the disposal is in, so it lives outside the stage and no suspension pauses it.
     pub deposit_refund: Option<TimeLimit>,
+    /// AUC-14: every deposit forfeited by a defaulting buyer, in order; each is allocated once the asset's fate is
+    /// known. Its position is its number in node keys and ledger sources.
+    #[serde(default)]
+    pub forfeits: Vec<Forfeit>,
+    /// SELL-6, AUC-14: what defaulting buyers paid beyond the forfeited deposit, owed back to them; like the AUC-13
+    /// refund it runs outside the stage, and its position is its number in node keys.
+    #[serde(default)]
+    pub buyer_refunds: Vec<BuyerRefund>,
     pub stage: Stage,
 }
 
@@ -226,6 +247,8 @@ pub enum Stage {
     SellOff(Box<SellOff>),
     /// No buyer in the sell-off (SELL-7): the judge chooses.
     SellOffFailed(SellOffFailure),
+    /// The sell-off buyer backed out (SELL-6): the sell-off is to be published again without that buyer (DESIGN).
+    SellOffResale(SellOffResale),
     /// Sold, or taken in payment: the money, the ruling, the handover (AUC-15, TRAD-5, TRAD-8, TRAD-9).
     Settlement(Box<Settlement>),
     /// The debtor applied to dispose of the asset itself (SELF-2).
@@ -247,6 +270,7 @@ impl Stage {
             Stage::SecondRoundFailed(_) => "second_round_failed",
             Stage::SellOff(_) => "sell_off",
             Stage::SellOffFailed(_) => "sell_off_failed",
+            Stage::SellOffResale(_) => "sell_off_resale",
             Stage::Settlement(_) => "settlement",
             Stage::SelfDisposalApplied(_) => "self_disposal_applied",
             Stage::SelfDisposal(_) => "self_disposal",
@@ -263,6 +287,7 @@ impl Stage {
             Stage::Announced(_) => {}
             Stage::SecondRoundFailed(failure) => failure.for_each_open_limit(visit),
             Stage::SellOff(selloff) => visit(&mut selloff.period),
+            Stage::SellOffResale(resale) => visit(&mut resale.notice),
             Stage::SellOffFailed(_) | Stage::SelfDisposalApplied(_) | Stage::Ended(_) => {}
             Stage::Settlement(settlement) => settlement.for_each_open_limit(visit),
             Stage::SelfDisposal(self_disposal) => visit(&mut self_disposal.period),
@@ -290,6 +315,7 @@ pub enum Command {
     AskDebtInKind(AskDebtInKind),
     PublishSellOffNotice(PublishSellOffNotice),
     RecordSellOffBid(RecordSellOffBid),
+    RecordBuyerRefunded(RecordBuyerRefunded),
     DecideDebtInKind(DecideDebtInKind),
     HandOverForManagement(HandOverForManagement),
     Release(Release),
@@ -324,6 +350,7 @@ impl Command {
             Command::AskDebtInKind(_) => "ask_debt_in_kind",
             Command::PublishSellOffNotice(_) => "publish_sell_off_notice",
             Command::RecordSellOffBid(_) => "record_sell_off_bid",
+            Command::RecordBuyerRefunded(_) => "record_buyer_refunded",
             Command::DecideDebtInKind(_) => "decide_debt_in_kind",
             Command::HandOverForManagement(_) => "hand_over_for_management",
             Command::Release(_) => "release",
@@ -372,6 +399,7 @@ pub fn reserved_to_judges(command: &Command) -> bool {
         | Command::AskDebtInKind(_)
         | Command::PublishSellOffNotice(_)
         | Command::RecordSellOffBid(_)
+        | Command::RecordBuyerRefunded(_)
         | Command::ApplySelfDisposal(_)
         | Command::RecordSelfDisposalSale(_)
         | Command::LapseSelfDisposal(_) => false,
@@ -425,6 +453,26 @@ pub enum Signal {
     Sold { price: Money, buyer: String, on: NaiveDate },
     /// The seizure is released (SELL-7, or after a completed self-disposal).
     Released { on: NaiveDate },
+    /// The sale or debt-in-kind ruling was served: the asset is the buyer's or the taker's (AUC-12, TRAD-9; 民诉法解释
+    /// art 491), so its seizure has no object left and the renewal reminder (SEIZ-1) ends.
+    OwnershipPassed { owner: String, on: NaiveDate },
+    /// AUC-14 (SELL-6 in a sell-off): the defaulting buyer's deposit, already in the case's account (AUC-15), is
+    /// forfeited: the ledger sets `amount` apart until it is allocated. `forfeit` is its number in
+    /// `Disposal::forfeits`. `refund` is what a sell-off buyer gets back of the prepaid price (zero in an auction).
+    DepositForfeited {
+        forfeit: usize,
+        buyer: String,
+        amount: Money,
+        refund: Money,
+        on: NaiveDate,
+    },
+    /// AUC-14: the forfeited deposit number `forfeit` is allocated in the rule's order; the ledger posts each part.
+    ForfeitAllocated {
+        forfeit: usize,
+        buyer: String,
+        allocation: ForfeitAllocation,
+        on: NaiveDate,
+    },
     /// The asset was taken in payment (以物抵债, TRAD-5, SELL-7, SELL-8).
     DebtInKind { taker: String, price: Money, top_up: Money },
 }
@@ -615,6 +663,12 @@ impl Disposal {
                 paused: false,
             });
         }
+        for refund in self.buyer_refunds.iter().filter(|refund| refund.refunded_on.is_none()) {
+            limits.push(OpenLimit {
+                limit: refund.limit.clone(),
+                paused: false,
+            });
+        }
         if let Stage::Suspended(suspension) = &self.stage {
             // AUC-18: the deadline to resume runs while everything else is paused.
             if let Some(resume) = &suspension.resume_by {
@@ -652,6 +706,7 @@ impl Disposal {
             Command::AskDebtInKind(command) => self.ask_debt_in_kind(command, today, calendar),
             Command::PublishSellOffNotice(command) => self.publish_sell_off_notice(command, today, calendar),
             Command::RecordSellOffBid(command) => self.record_sell_off_bid(command, today, calendar),
+            Command::RecordBuyerRefunded(command) => self.record_buyer_refunded(command, today, calendar),
             Command::DecideDebtInKind(command) => self.decide_debt_in_kind(command, today, calendar),
             Command::HandOverForManagement(command) => self.hand_over_for_management(command, today, calendar),
             Command::Release(command) => self.release(command, today, calendar),
@@ -694,6 +749,15 @@ impl Disposal {
             draft.signal(Signal::SaleStarted { on });
         }
     }
+}
+
+/// The deposit of the published round with this number (not a resale), or zero: SELL-6's default for the deposit a
+/// sell-off notice states (DESIGN: the second round's, UNCONFIRMED).
+pub(crate) fn published_deposit(rounds: &[PublishedRound], number: u8) -> Money {
+    rounds
+        .iter()
+        .find(|published| published.round.number == number && !published.round.resale)
+        .map_or(Money::ZERO, |published| published.plan.deposit)
 }
 
 /// `amount × percent / 100`, rounded up to the fen: the smallest amount that is at least `percent` % (the floors of

@@ -451,7 +451,7 @@ impl Disposal {
                 planned.announce_by.clone(),
                 planned.no_surplus.clone(),
             ),
-            Stage::SecondRoundFailed(_) | Stage::SellOff(_) | Stage::SellOffFailed(_) => {
+            Stage::SecondRoundFailed(_) | Stage::SellOff(_) | Stage::SellOffFailed(_) | Stage::SellOffResale(_) => {
                 return Err(DisposalError::ThirdOnlineRoundNotAllowed)
             }
             Stage::Announced(_)

@@ -231,6 +231,8 @@ impl Disposal {
             rounds: Vec::new(),
             self_disposal_tried: false,
             deposit_refund: None,
+            forfeits: Vec::new(),
+            buyer_refunds: Vec::new(),
             stage: Stage::Preparing(Preparing::first()),
         };
         let draft = disposal.draft(today, Command::Start(command))?;
@@ -250,6 +252,7 @@ impl Disposal {
             | Stage::SecondRoundFailed(_)
             | Stage::SellOff(_)
             | Stage::SellOffFailed(_)
+            | Stage::SellOffResale(_)
             | Stage::Settlement(_)
             | Stage::SelfDisposalApplied(_)
             | Stage::SelfDisposal(_) => {}
@@ -376,6 +379,7 @@ impl Disposal {
             Stage::SecondRoundFailed(_)
             | Stage::SellOff(_)
             | Stage::SellOffFailed(_)
+            | Stage::SellOffResale(_)
             | Stage::Settlement(_)
             | Stage::SelfDisposalApplied(_)
             | Stage::SelfDisposal(_)
@@ -418,6 +422,7 @@ impl Disposal {
             | Stage::SecondRoundFailed(_)
             | Stage::SellOff(_)
             | Stage::SellOffFailed(_)
+            | Stage::SellOffResale(_)
             | Stage::SelfDisposalApplied(_)
             | Stage::SelfDisposal(_)
             | Stage::Suspended(_) => {}
@@ -477,8 +482,11 @@ impl Disposal {
         Ok(draft.finish(self))
     }
 
-    /// Ends the disposal: every open limit of the stage is cancelled (a met one is met by its caller first).
+    /// Ends the disposal: every open limit of the stage is cancelled (a met one is met by its caller first). A
+    /// forfeited deposit still waiting is allocated now: the asset is not sold again, so there is no resale
+    /// shortfall (AUC-14; DESIGN, see `auction`).
     pub(crate) fn end(&mut self, kind: TerminalKind, today: NaiveDate, draft: &mut super::Draft) {
+        self.allocate_forfeits(None, today, draft);
         draft.outcome(Outcome::Ended { kind });
         self.stage = Stage::Ended(Terminal { on: today, kind });
     }

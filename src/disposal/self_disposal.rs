@@ -154,6 +154,7 @@ impl Disposal {
             | Stage::SecondRoundFailed(_)
             | Stage::SellOff(_)
             | Stage::SellOffFailed(_)
+            | Stage::SellOffResale(_)
             | Stage::Settlement(_)
             | Stage::SelfDisposalApplied(_)
             | Stage::SelfDisposal(_)
@@ -431,6 +432,8 @@ impl Disposal {
             draft.meet(running.period.key());
             draft.signal(Signal::Sold { price, buyer, on: today });
             draft.signal(Signal::Released { on: today });
+            // AUC-14 (DESIGN): a deposit forfeited before the self-disposal is allocated against its price.
+            self.allocate_forfeits(Some(price), today, &mut draft);
             self.end(TerminalKind::SelfDisposed, today, &mut draft);
         }
         Ok(draft.finish(self))

@@ -1,5 +1,7 @@
 //! After the second failed round: the debt-in-kind question (SELL-3), the online sell-off (网络司法变卖, SELL-4 …
 //! SELL-6) on the same platform (AUC-16) at the second round's starting price (SELL-5), and its failure (SELL-7).
+//! A buyer who backs out of the sell-off (SELL-6) is recorded with `record_buyer_default` (see `auction`); the
+//! sell-off is then published again from `SellOffResale`, and the rest of the buyer's prepayment refunded.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,7 +10,8 @@ use super::aftermath::{SaleChannel, Settlement};
 use super::auction::RecordSale;
 use super::error::DisposalError;
 use super::limits::{LimitKind, TimeLimit};
-use super::{is_movable, require_name, Command, Disposal, Draft, Outcome, Signal, Stage, Transition};
+use super::plan::deposit_bounds;
+use super::{is_movable, published_deposit, require_name, Command, Disposal, Draft, Outcome, Signal, Stage, Transition};
 use crate::calendar::{Calendar, Period};
 use crate::clock::local_date;
 use crate::money::Money;
@@ -81,6 +84,24 @@ pub struct SellOff {
     /// SELL-4: the 60 days, counted from the start.
     pub period: TimeLimit,
     pub first_bid: Option<FirstBid>,
+    /// SELL-6: the deposit the notice states — what a buyer who backs out forfeits of the prepaid price. Absent from
+    /// sell-offs stored before it was kept: the second round's deposit then (DESIGN).
+    #[serde(default)]
+    pub deposit: Option<Money>,
+    /// AUC-14 (through AUC-23): buyers who backed out of this asset's sale may not bid again.
+    #[serde(default)]
+    pub excluded_bidders: Vec<String>,
+}
+
+/// The sell-off buyer backed out (SELL-6); the sell-off is to be published again without that buyer (DESIGN, see
+/// `Disposal::record_buyer_default`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellOffResale {
+    pub defaulted_on: NaiveDate,
+    pub buyer: String,
+    /// DESIGN (by analogy to SELL-3): the new notice, within 15 days of the default (configurable).
+    pub notice: TimeLimit,
+    pub excluded_bidders: Vec<String>,
 }
 
 /// No buyer in the sell-off (SELL-7).
@@ -102,6 +123,10 @@ pub struct PublishSellOffNotice {
     pub starts_on: NaiveDate,
     /// The platform, if named: it must be the auction's (AUC-16).
     pub platform: Option<String>,
+    /// SELL-6: the deposit the notice states, forfeited by a buyer who backs out; 5 % to 20 % of the sell-off price
+    /// (AUC-8 through AUC-23). DESIGN (UNCONFIRMED): the second round's deposit when not given.
+    #[serde(default)]
+    pub deposit: Option<Money>,
 }
 
 /// SELL-6: a qualified bidder (who paid the full sell-off price) bid first; a 24-hour window opens.
@@ -131,12 +156,15 @@ impl Disposal {
     }
 
     /// SELL-3, SELL-4, SELL-5: publishes the sell-off notice today; the sell-off runs 60 days from `starts_on` at the
-    /// second round's starting price, on the auction's platform.
+    /// second round's starting price, on the auction's platform. After a buyer backed out (SELL-6), the same notice
+    /// publishes the sell-off again, without that buyer (DESIGN).
     ///
-    /// Checks, in order: the date; the second round failed (`out_of_order`, SELL-3); the creditors asked first
-    /// (`debt_in_kind_question_pending`, SELL-3); the same platform (`platform_differs_from_first_round`, AUC-16); the
-    /// notice lead, 15 days for real estate and other rights, 7 for movables [UNCONFIRMED, configurable]
-    /// (`sell_off_notice_too_late`, SELL-4); the start within the grace (`reference_price_grace_passed`, REF-33).
+    /// Checks, in order: the date; the second round failed, or the sell-off buyer backed out (`out_of_order`, SELL-3);
+    /// after the second failure, the creditors asked first (`debt_in_kind_question_pending`, SELL-3); the same
+    /// platform (`platform_differs_from_first_round`, AUC-16); the deposit stated, 5 % to 20 % of the price
+    /// (`deposit_out_of_range`, AUC-8); the notice lead, 15 days for real estate and other rights, 7 for movables
+    /// [UNCONFIRMED, configurable] (`sell_off_notice_too_late`, SELL-4); the start within the grace
+    /// (`reference_price_grace_passed`, REF-33).
     pub fn publish_sell_off_notice(
         mut self,
         command: PublishSellOffNotice,
@@ -144,12 +172,25 @@ impl Disposal {
         calendar: &Calendar,
     ) -> Result<Transition, DisposalError> {
         let mut draft = self.draft(today, Command::PublishSellOffNotice(command.clone()))?;
-        let Stage::SecondRoundFailed(failure) = &self.stage else {
-            return Err(DisposalError::out_of_order("publish_sell_off_notice", self.stage.name(), "SELL-3"));
+        let (notice_limit, excluded_bidders) = match &self.stage {
+            Stage::SecondRoundFailed(failure) => {
+                if failure.asked_on.is_none() {
+                    return Err(DisposalError::DebtInKindQuestionPending);
+                }
+                (failure.notice.key(), Vec::new())
+            }
+            Stage::SellOffResale(resale) => (resale.notice.key(), resale.excluded_bidders.clone()),
+            Stage::Preparing(_)
+            | Stage::Planned(_)
+            | Stage::Announced(_)
+            | Stage::SellOff(_)
+            | Stage::SellOffFailed(_)
+            | Stage::Settlement(_)
+            | Stage::SelfDisposalApplied(_)
+            | Stage::SelfDisposal(_)
+            | Stage::Suspended(_)
+            | Stage::Ended(_) => return Err(DisposalError::out_of_order("publish_sell_off_notice", self.stage.name(), "SELL-3")),
         };
-        if failure.asked_on.is_none() {
-            return Err(DisposalError::DebtInKindQuestionPending);
-        }
         let Some(second) = self.published_round(2) else {
             return Err(DisposalError::out_of_order("publish_sell_off_notice", self.stage.name(), "SELL-3"));
         };
@@ -162,6 +203,11 @@ impl Disposal {
                     platform: platform.to_string(),
                 });
             }
+        }
+        let deposit = command.deposit.unwrap_or_else(|| published_deposit(&self.rounds, 2));
+        let (min, max) = deposit_bounds(price);
+        if deposit < min || deposit > max {
+            return Err(DisposalError::DepositOutOfRange { deposit, min, max });
         }
         let lead_days = if is_movable(self.asset_kind) {
             self.config.selloff_notice_lead_days_movable
@@ -178,10 +224,7 @@ impl Disposal {
                 starts_on: command.starts_on,
             });
         }
-        let Stage::SecondRoundFailed(failure) = &self.stage else {
-            unreachable!("checked above");
-        };
-        draft.meet(failure.notice.key());
+        draft.meet(notice_limit);
         let period = TimeLimit::start(
             LimitKind::SellOffPeriod,
             None,
@@ -209,14 +252,17 @@ impl Disposal {
             starts_on: command.starts_on,
             period,
             first_bid: None,
+            deposit: Some(deposit),
+            excluded_bidders,
         }));
         Ok(draft.finish(self))
     }
 
     /// SELL-6: the first bid opens a 24-hour window for the other qualified bidders.
     ///
-    /// Checks, in order: the date; in the sell-off (`out_of_order`, SELL-6); a bidder (`name_missing`, SELL-6); no
-    /// first bid yet (`first_bid_already_recorded`, SELL-6); the bid within the period and not after today
+    /// Checks, in order: the date; in the sell-off (`out_of_order`, SELL-6); a bidder (`name_missing`, SELL-6) who
+    /// did not back out of this asset's sale before (`defaulted_buyer_excluded`, AUC-14 through AUC-23); no first bid
+    /// yet (`first_bid_already_recorded`, SELL-6); the bid within the period and not after today
     /// (`bid_outside_sell_off_period`, SELL-6).
     pub fn record_sell_off_bid(
         mut self,
@@ -230,6 +276,10 @@ impl Disposal {
             return Err(DisposalError::out_of_order("record_sell_off_bid", stage, "SELL-6"));
         };
         require_name(&command.bidder, "bidder", "SELL-6")?;
+        let bidder = command.bidder.trim().to_string();
+        if selloff.excluded_bidders.contains(&bidder) {
+            return Err(DisposalError::DefaultedBuyerExcluded { buyer: bidder });
+        }
         if let Some(first) = &selloff.first_bid {
             return Err(DisposalError::FirstBidAlreadyRecorded {
                 window_closes_at: first.window_closes_at,
@@ -244,7 +294,7 @@ impl Disposal {
             });
         }
         selloff.first_bid = Some(FirstBid {
-            bidder: command.bidder.trim().to_string(),
+            bidder,
             at: command.at,
             window_closes_at: command.at + Duration::hours(SELLOFF_WINDOW_HOURS),
         });
@@ -253,8 +303,8 @@ impl Disposal {
 
     /// SELL-6: the window closed; the highest bidder, who prepaid the full price, buys. Checks, in order: a first
     /// bid (`no_sell_off_bid`, SELL-6); the window closed (`sell_off_window_open`, SELL-6) and not after today
-    /// (`bidding_end_in_future`, DESIGN); a buyer (`name_missing`, SELL-6); the price (`sale_price_below_sell_off_price`,
-    /// SELL-5).
+    /// (`bidding_end_in_future`, DESIGN); a buyer (`name_missing`, SELL-6) who did not back out of this asset before
+    /// (`defaulted_buyer_excluded`, AUC-14); the price (`sale_price_below_sell_off_price`, SELL-5).
     pub(crate) fn record_sell_off_sale(
         mut self,
         command: RecordSale,
@@ -279,6 +329,11 @@ impl Disposal {
             });
         }
         require_name(&command.buyer, "buyer", "SELL-6")?;
+        if selloff.excluded_bidders.iter().any(|excluded| excluded == command.buyer.trim()) {
+            return Err(DisposalError::DefaultedBuyerExcluded {
+                buyer: command.buyer.trim().to_string(),
+            });
+        }
         if command.price < selloff.price {
             return Err(DisposalError::SalePriceBelowSellOffPrice {
                 price: command.price,
@@ -288,17 +343,18 @@ impl Disposal {
         let buyer = command.buyer.trim().to_string();
         draft.meet(selloff.period.key());
         // SELL-6: the buyer prepaid the whole price; the platform transfers it within 24 hours (AUC-15 via AUC-23).
-        let settlement = Settlement::after_sale(
+        let mut settlement = Settlement::after_sale(
             SaleChannel::SellOff,
             buyer.clone(),
             command.price,
             command.price,
             command.bidding_ended_at,
             None,
-            Vec::new(),
+            selloff.excluded_bidders.clone(),
             today,
             calendar,
         );
+        settlement.forfeit_on_default = Some(selloff.deposit.unwrap_or_else(|| published_deposit(&self.rounds, 2)));
         if command.other_bidders_paid_deposits {
             self.deposit_refund = Some(TimeLimit::hours_24(
                 LimitKind::DepositRefund,

@@ -307,6 +307,7 @@ fn real_estate_in_sell_off() -> Case {
         Command::PublishSellOffNotice(PublishSellOffNotice {
             starts_on: date("2024-10-23"),
             platform: Some("jd".into()),
+            deposit: None,
         }),
     );
     assert!(met(&noticed, "disposal.sell_off_notice"));
@@ -545,6 +546,12 @@ fn a_failed_sell_off_ends_in_debt_in_kind_at_the_sell_off_price_with_a_top_up_se
     );
     decision.price = None;
     let decided = case.ok("2024-12-30", Command::DecideDebtInKind(decision));
+    // AUC-14: a taker in payment is no buyer who could back out of a sale.
+    assert_refused(
+        case.refused("2024-12-30", Command::RecordBuyerDefault(RecordBuyerDefault::default())),
+        "out_of_order",
+        "AUC-14",
+    );
     // TRAD-5: the highest rank takes it; the difference above its claim is 560,000.00 − 300,000.00.
     assert_eq!(
         decided.signals,
@@ -610,6 +617,228 @@ fn a_failed_sell_off_with_no_taker_releases_the_seizure_sell_7() {
 }
 
 #[test]
+fn a_sell_off_buyer_who_backs_out_forfeits_the_notices_deposit_is_refunded_the_rest_and_the_sell_off_is_published_again_without_them_sell_6(
+) {
+    let mut case = real_estate_in_sell_off();
+    case.ok(
+        "2024-11-05",
+        Command::RecordSellOffBid(RecordSellOffBid {
+            bidder: "buyer-c".into(),
+            at: at("2024-11-05T03:00:00Z"),
+        }),
+    );
+    case.ok("2024-11-06", sale("buyer-c", "560000.00", "2024-11-06T03:00:00Z"));
+    // AUC-15: the prepaid price must have reached the case's account before the buyer backs out.
+    assert_refused(
+        case.refused("2024-11-06", Command::RecordBuyerDefault(RecordBuyerDefault::default())),
+        "deposit_transfer_not_recorded",
+        "AUC-15",
+    );
+    let paid = case.ok("2024-11-07", payment(FundsSource::DepositTransfer, "560000.00"));
+    assert_eq!(created(&paid, "disposal.sale_ruling"), (date("2024-11-18"), "TRAD-8"));
+    // SELL-6: the buyer backs out before the ruling: the notice's deposit (DESIGN: the second round's 56,000.00) is
+    // forfeited, the other 504,000.00 of the prepayment is owed back.
+    let defaulted = case.ok(
+        "2024-11-11",
+        Command::RecordBuyerDefault(RecordBuyerDefault {
+            auction_cost_losses: yuan("3000.00"),
+        }),
+    );
+    assert_eq!(
+        defaulted.signals,
+        vec![Signal::DepositForfeited {
+            forfeit: 0,
+            buyer: "buyer-c".into(),
+            amount: yuan("56000.00"),
+            refund: yuan("504000.00"),
+            on: date("2024-11-11"),
+        }]
+    );
+    assert!(defaulted.event.outcomes.contains(&Outcome::BuyerDefaulted {
+        buyer: "buyer-c".into(),
+        forfeited_deposit: yuan("56000.00")
+    }));
+    assert_eq!(case.state.stage.name(), "sell_off_resale");
+    assert!(
+        !case.open_keys().contains(&"disposal.sale_ruling".to_string()),
+        "no ruling for a sale backed out of: {:?}",
+        case.open_keys()
+    );
+    // DESIGN (SELL-3 by analogy): the new notice within 15 days of Monday 11-11: Tuesday 2024-11-26.
+    assert_eq!(
+        created(&defaulted, "disposal.sell_off_resale_notice"),
+        (date("2024-11-26"), "SELL-6")
+    );
+    // DESIGN (AUC-13 by analogy): the rest of the prepayment is refunded within 24 hours: Tuesday 2024-11-12.
+    assert_eq!(created(&defaulted, "disposal.prepayment_refund:1"), (date("2024-11-12"), "SELL-6"));
+    assert_refused(
+        case.refused(
+            "2024-11-12",
+            Command::RecordBuyerRefunded(RecordBuyerRefunded { buyer: "buyer-z".into() }),
+        ),
+        "no_buyer_refund_owed",
+        "SELL-6",
+    );
+    let refunded = case.ok(
+        "2024-11-12",
+        Command::RecordBuyerRefunded(RecordBuyerRefunded { buyer: "buyer-c".into() }),
+    );
+    assert!(met(&refunded, "disposal.prepayment_refund:1"));
+    assert_refused(
+        case.refused(
+            "2024-11-12",
+            Command::RecordBuyerRefunded(RecordBuyerRefunded { buyer: "buyer-c".into() }),
+        ),
+        "no_buyer_refund_owed",
+        "SELL-6",
+    );
+    // AUC-8 (through AUC-23): the deposit the notice states is 5 % to 20 % of the sell-off price.
+    let notice = |deposit: &str| {
+        Command::PublishSellOffNotice(PublishSellOffNotice {
+            starts_on: date("2024-11-30"),
+            platform: None,
+            deposit: Some(yuan(deposit)),
+        })
+    };
+    assert_refused(case.refused("2024-11-15", notice("27999.99")), "deposit_out_of_range", "AUC-8");
+    let republished = case.ok("2024-11-15", notice("60000.00"));
+    assert!(met(&republished, "disposal.sell_off_resale_notice"));
+    // SELL-4: 60 days from 11-30 end on 2025-01-29, in Spring Festival 2025 (01-28..02-04): 2025-02-05.
+    assert_eq!(created(&republished, "disposal.sell_off_period"), (date("2025-02-05"), "SELL-4"));
+    // AUC-14 (through AUC-23): the buyer who backed out may not bid again.
+    let bid = |bidder: &str| {
+        Command::RecordSellOffBid(RecordSellOffBid {
+            bidder: bidder.into(),
+            at: at("2024-12-02T03:00:00Z"),
+        })
+    };
+    assert_refused(case.refused("2024-12-02", bid("buyer-c")), "defaulted_buyer_excluded", "AUC-14");
+    case.ok("2024-12-02", bid("buyer-d"));
+    assert_refused(
+        case.refused("2024-12-03", sale("buyer-c", "560000.00", "2024-12-03T03:00:00Z")),
+        "defaulted_buyer_excluded",
+        "AUC-14",
+    );
+    case.ok("2024-12-03", sale("buyer-d", "560000.00", "2024-12-03T03:00:00Z"));
+    case.ok("2024-12-04", payment(FundsSource::DepositTransfer, "560000.00"));
+    // TRAD-8: the ruling passes ownership; the forfeited 56,000.00 pays the 3,000.00 of costs, no shortfall (the
+    // same price), 50,000.00 toward the claim, and 3,000.00 are left for the distribution.
+    let ruled = case.ok("2024-12-06", serve_ruling());
+    assert_eq!(
+        ruled.signals,
+        vec![
+            Signal::OwnershipPassed {
+                owner: "buyer-d".into(),
+                on: date("2024-12-06"),
+            },
+            Signal::ForfeitAllocated {
+                forfeit: 0,
+                buyer: "buyer-c".into(),
+                allocation: ForfeitAllocation {
+                    auction_cost_losses: yuan("3000.00"),
+                    resale_shortfall: Money::ZERO,
+                    this_case_debt: yuan("50000.00"),
+                    related_debts: Money::ZERO,
+                    remainder: yuan("3000.00"),
+                },
+                on: date("2024-12-06"),
+            },
+        ]
+    );
+    // AUC-12: once the ruling is served the asset is the buyer's; there is no backing out.
+    assert_refused(
+        case.refused("2024-12-06", Command::RecordBuyerDefault(RecordBuyerDefault::default())),
+        "ownership_already_passed",
+        "AUC-12",
+    );
+    case.ok("2024-12-10", handover());
+    assert!(case.nodes.is_empty());
+}
+
+#[test]
+fn an_auction_buyer_who_paid_part_of_the_balance_gets_it_back_and_a_disposal_stopped_before_the_resale_allocates_with_no_shortfall_auc_14()
+{
+    let mut case = Case::start(
+        start_command(AssetKind::Movable, "100000.00", "2025-12-31", "2026-06-30"),
+        "2025-03-03",
+    );
+    case.ok(
+        "2025-03-03",
+        decide(plan(
+            "2025-03-03",
+            "80000.00",
+            "8000.00",
+            schedule("2025-03-06", "2025-03-21T02:00:00Z", "2025-03-22T02:00:00Z", "2025-03-31"),
+        )),
+    );
+    case.ok("2025-03-03", written("applicant"));
+    case.ok("2025-03-03", written("debtor"));
+    case.ok("2025-03-06", publish());
+    case.ok("2025-03-22", sale("buyer-x", "90000.00", "2025-03-22T02:00:00Z"));
+    case.ok("2025-03-23", payment(FundsSource::DepositTransfer, "8000.00"));
+    case.ok("2025-03-28", payment(FundsSource::Balance, "10000.00"));
+    let defaulted = case.ok("2025-04-01", Command::RecordBuyerDefault(RecordBuyerDefault::default()));
+    // AUC-14 forfeits the deposit only (DESIGN): the 10,000.00 paid toward the balance is owed back, by Wednesday 04-02.
+    assert_eq!(
+        defaulted.signals,
+        vec![Signal::DepositForfeited {
+            forfeit: 0,
+            buyer: "buyer-x".into(),
+            amount: yuan("8000.00"),
+            refund: yuan("10000.00"),
+            on: date("2025-04-01"),
+        }]
+    );
+    assert_eq!(created(&defaulted, "disposal.balance_refund:1"), (date("2025-04-02"), "AUC-14"));
+    // TRAD-11: the claim is covered elsewhere and the judge stops this disposal before any resale: the deposit is
+    // allocated with no shortfall (DESIGN), all 8,000.00 toward this case's claim of 50,000.00.
+    let stopped = case.ok("2025-04-03", Command::StopClaimCovered(StopClaimCovered {}));
+    assert_eq!(
+        stopped.signals,
+        vec![Signal::ForfeitAllocated {
+            forfeit: 0,
+            buyer: "buyer-x".into(),
+            allocation: ForfeitAllocation {
+                auction_cost_losses: Money::ZERO,
+                resale_shortfall: Money::ZERO,
+                this_case_debt: yuan("8000.00"),
+                related_debts: Money::ZERO,
+                remainder: Money::ZERO,
+            },
+            on: date("2025-04-03"),
+        }]
+    );
+    // The refund runs outside the stage, so the end of the disposal leaves it open until it is recorded.
+    assert_eq!(case.open_keys(), vec!["disposal.balance_refund:1".to_string()]);
+    let refunded = case.ok(
+        "2025-04-03",
+        Command::RecordBuyerRefunded(RecordBuyerRefunded { buyer: "buyer-x".into() }),
+    );
+    assert!(met(&refunded, "disposal.balance_refund:1"));
+    assert!(case.nodes.is_empty());
+}
+
+#[test]
+fn a_disposal_stored_before_forfeits_and_sell_off_defaults_were_kept_still_loads_with_their_defaults() {
+    let case = real_estate_in_sell_off();
+    let mut stored = serde_json::to_value(&case.state).unwrap();
+    let fields = stored.as_object_mut().unwrap();
+    fields.remove("forfeits");
+    fields.remove("buyer_refunds");
+    fields["config"].as_object_mut().unwrap().remove("selloff_resale_notice_days");
+    let stage = fields["stage"].as_object_mut().unwrap();
+    stage.remove("deposit");
+    stage.remove("excluded_bidders");
+    let loaded: Disposal = serde_json::from_value(stored).unwrap();
+    assert!(loaded.forfeits.is_empty() && loaded.buyer_refunds.is_empty());
+    assert_eq!(loaded.config.selloff_resale_notice_days, 15);
+    let Stage::SellOff(selloff) = &loaded.stage else {
+        panic!("still in the sell-off: {:?}", loaded.stage)
+    };
+    assert_eq!((selloff.deposit, selloff.excluded_bidders.len()), (None, 0));
+}
+
+#[test]
 fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_price_excludes_that_buyer_auc_14() {
     let mut case = Case::start(
         start_command(AssetKind::Movable, "100000.00", "2025-12-31", "2026-06-30"),
@@ -632,17 +861,40 @@ fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_p
     assert_eq!(created(&sold, "disposal.deposit_transfer"), (date("2025-03-24"), "AUC-15"));
     // AUC-15: the announced Monday 2025-03-31.
     assert_eq!(created(&sold, "disposal.balance"), (date("2025-03-31"), "AUC-15"));
+    // AUC-15: the forfeited deposit must be in the case's account first.
+    assert_refused(
+        case.refused("2025-04-01", Command::RecordBuyerDefault(RecordBuyerDefault::default())),
+        "deposit_transfer_not_recorded",
+        "AUC-15",
+    );
     case.ok("2025-03-23", payment(FundsSource::DepositTransfer, "8000.00"));
     assert_refused(
-        case.refused("2025-03-31", Command::RecordBuyerDefault(RecordBuyerDefault {})),
+        case.refused("2025-03-31", Command::RecordBuyerDefault(RecordBuyerDefault::default())),
         "balance_not_overdue",
         "AUC-15",
     );
-    let defaulted = case.ok("2025-04-01", Command::RecordBuyerDefault(RecordBuyerDefault {}));
+    let defaulted = case.ok(
+        "2025-04-01",
+        Command::RecordBuyerDefault(RecordBuyerDefault {
+            auction_cost_losses: yuan("1200.00"),
+        }),
+    );
     assert!(defaulted.event.outcomes.contains(&Outcome::BuyerDefaulted {
         buyer: "buyer-x".into(),
         forfeited_deposit: yuan("8000.00")
     }));
+    // AUC-14: the whole deposit is forfeited and set apart; nothing else was paid, so nothing is refunded.
+    assert_eq!(
+        defaulted.signals,
+        vec![Signal::DepositForfeited {
+            forfeit: 0,
+            buyer: "buyer-x".into(),
+            amount: yuan("8000.00"),
+            refund: Money::ZERO,
+            on: date("2025-04-01"),
+        }]
+    );
+    assert_eq!(case.state.forfeits[0].allocation, None, "the shortfall is not known yet");
     assert!(case.nodes.is_empty(), "the balance node is cancelled: {:?}", case.open_keys());
     // Q6 DESIGN: the resale keeps the round's starting price.
     assert_refused(
@@ -683,8 +935,47 @@ fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_p
         resale_price: yuan("85000.00"),
         shortfall: yuan("5000.00")
     }));
+    assert!(
+        !resold
+            .signals
+            .iter()
+            .any(|signal| matches!(signal, Signal::ForfeitAllocated { .. })),
+        "the resale's buyer may still default: the allocation waits for the ruling"
+    );
     // The resale did not count as a failed round: the plan of round 1 is still the one later rounds refer to.
     assert_eq!(case.state.rounds.len(), 2);
+    case.ok("2025-04-25", payment(FundsSource::DepositTransfer, "8000.00"));
+    case.ok("2025-05-06", payment(FundsSource::Balance, "77000.00"));
+    // TRAD-8: the ruling passes ownership (AUC-12): the seizure's reminder ends, and the forfeited deposit is
+    // allocated against the resale's price in AUC-14's order: 1,200.00 of costs, the 5,000.00 shortfall, and the
+    // remaining 1,800.00 toward this case's claim of 50,000.00.
+    let ruled = case.ok("2025-05-08", serve_ruling());
+    let allocated = ForfeitAllocation {
+        auction_cost_losses: yuan("1200.00"),
+        resale_shortfall: yuan("5000.00"),
+        this_case_debt: yuan("1800.00"),
+        related_debts: Money::ZERO,
+        remainder: Money::ZERO,
+    };
+    assert_eq!(
+        ruled.signals,
+        vec![
+            Signal::OwnershipPassed {
+                owner: "buyer-y".into(),
+                on: date("2025-05-08"),
+            },
+            Signal::ForfeitAllocated {
+                forfeit: 0,
+                buyer: "buyer-x".into(),
+                allocation: allocated,
+                on: date("2025-05-08"),
+            },
+        ]
+    );
+    assert_eq!(case.state.forfeits[0].allocation, Some(allocated));
+    let handed = case.ok("2025-05-12", handover());
+    assert!(handed.signals.is_empty(), "allocated once");
+    assert!(case.nodes.is_empty());
     // AUC-14: the forfeited 8,000.00 pays 1,200.00 of costs, the 5,000.00 shortfall, and 1,800.00 of the debt.
     let allocation = allocate_forfeited_deposit(
         yuan("8000.00"),
@@ -1108,6 +1399,7 @@ fn a_second_round_below_80_percent_another_platform_and_a_third_online_round_are
             Command::PublishSellOffNotice(PublishSellOffNotice {
                 starts_on: date("2024-10-15"),
                 platform: None,
+                deposit: None,
             }),
         ),
         "debt_in_kind_question_pending",
@@ -1119,6 +1411,7 @@ fn a_second_round_below_80_percent_another_platform_and_a_third_online_round_are
         Command::PublishSellOffNotice(PublishSellOffNotice {
             starts_on: date("2024-10-11"),
             platform: None,
+            deposit: None,
         }),
     );
     assert_refused(error.clone(), "sell_off_notice_too_late", "SELL-4");

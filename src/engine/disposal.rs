@@ -1,7 +1,8 @@
 //! The disposal (变价) of a priced asset (AUC, SELL, SELF, TRAD): load its lifecycle, run one command in the pure
 //! `crate::disposal` core, then write the new state, its event, its node effects, its notices, what its signals ask
 //! of the other lifecycles (the valuation's REF-36 and REF-33 steps, the ledger's receipt, the TRAD-11 stop flags)
-//! and the audit event, all in one transaction (STYLE habit 10).
+//! and the audit event, all in one transaction (STYLE habit 10). The ledger's part: receipts (FUND-1), and the
+//! forfeited deposit of a defaulting buyer set apart and then allocated in AUC-14's order.
 
 use super::valuation::ValuationStep;
 use super::Engine;
@@ -14,6 +15,7 @@ use crate::disposal::{
     Outcome as DomainOutcome, RoundResult, Signal, Stage, StartDisposal, Transition,
 };
 use crate::error::{Code, Outcome, Refusal};
+use crate::ledger::ForfeitPart;
 use crate::money::Money;
 use crate::registry::AssetKind;
 use crate::store::{self, disposal::DisposalRow, registry::AssetRow, Tx};
@@ -31,7 +33,7 @@ pub struct DisposalView {
     pub asset_id: i64,
     pub case_id: i64,
     /// The lifecycle's stage: preparing, planned, announced, second_round_failed, sell_off, sell_off_failed,
-    /// settlement, self_disposal_applied, self_disposal, suspended or ended.
+    /// sell_off_resale, settlement, self_disposal_applied, self_disposal, suspended or ended.
     pub stage: String,
     pub version: i32,
     /// TRAD-11: another asset's sale covered the case's claim and costs; the judge should stop this disposal with
@@ -89,6 +91,8 @@ pub struct DisposalConfigOverrides {
     pub self_disposal_cap_days_opinion_2019_selloff: Option<u32>,
     /// SELF-4 (DESIGN 10): the court's disposal restarts within this many days of a lapse.
     pub self_disposal_restart_days: Option<u32>,
+    /// SELL-6 (DESIGN 15): after a sell-off buyer backed out, the sell-off is published again within this many days.
+    pub selloff_resale_notice_days: Option<u32>,
 }
 
 impl DisposalConfigOverrides {
@@ -110,6 +114,7 @@ impl DisposalConfigOverrides {
                 .self_disposal_cap_days_opinion_2019_selloff
                 .unwrap_or(default.self_disposal_cap_days_opinion_2019_selloff),
             self_disposal_restart_days: self.self_disposal_restart_days.unwrap_or(default.self_disposal_restart_days),
+            selloff_resale_notice_days: self.selloff_resale_notice_days.unwrap_or(default.selloff_resale_notice_days),
         }
     }
 }
@@ -201,6 +206,8 @@ struct DisposalStep {
     fees: Option<SaleFees>,
     valuation_steps: Vec<serde_json::Value>,
     receipts: Vec<serde_json::Value>,
+    /// AUC-14: the entries that set a forfeited deposit apart and allocate it.
+    forfeit_entries: Vec<serde_json::Value>,
     stop_flagged_assets: Vec<i64>,
 }
 
@@ -213,9 +220,16 @@ impl DisposalStep {
             "fees": self.fees,
             "valuation_steps": self.valuation_steps,
             "receipts": self.receipts,
+            "forfeit_entries": self.forfeit_entries,
             "trad_11_stop_flagged_assets": self.stop_flagged_assets,
         })
     }
+}
+
+/// The source of a forfeit's ledger entry: the asset, the forfeit's number and the part, so a retried command posts
+/// nothing twice.
+fn forfeit_source(asset_id: i64, forfeit: usize, part: &str) -> String {
+    format!("forfeit:{asset_id}:{forfeit}:{part}")
 }
 
 fn not_started(asset_id: i64) -> Refusal {
@@ -409,6 +423,7 @@ impl Engine {
             fees: None,
             valuation_steps: Vec::new(),
             receipts: Vec::new(),
+            forfeit_entries: Vec::new(),
             stop_flagged_assets: Vec::new(),
         };
         self.carry_out_signals(tx, audit_seq, asset, &signals, now, &mut step).await?;
@@ -548,6 +563,50 @@ impl Engine {
                     // SEIZ-1: a lifted seizure needs no renewal reminder.
                     store::nodes::cancel_rule_nodes(tx, asset.id, "SEIZ-1", now).await?;
                 }
+                Signal::OwnershipPassed { owner, on } => {
+                    // AUC-12, TRAD-9 (民诉法解释 art 491): the ruling passed the asset to its buyer or taker; the
+                    // seizure has no object left, so the renewal reminder (SEIZ-1) is cancelled, like a release's.
+                    let payload = outbox_notice(
+                        asset.id,
+                        asset.case_id,
+                        Audience::Staff,
+                        "AUC-12",
+                        format!(
+                            "the ruling served on {on} passed asset {} to {owner}; lift its seizure with the registry (协助执行)",
+                            asset.id
+                        ),
+                    );
+                    store::nodes::enqueue(tx, DISPOSAL_NOTICE_TOPIC, Some(asset.court_id), &payload, now).await?;
+                    store::nodes::cancel_rule_nodes(tx, asset.id, "SEIZ-1", now).await?;
+                }
+                Signal::DepositForfeited { forfeit, amount, .. } => {
+                    // AUC-14: the deposit the platform transferred into the case's funds (AUC-15) is set apart until
+                    // its allocation; the case's funds must still hold it (FUND-2, checked before posting).
+                    let entry = crate::ledger::forfeit_deposit(asset.case_id, *amount);
+                    let source = forfeit_source(asset.id, *forfeit, "deposit");
+                    let entry_id = self.post_entry(tx, audit_seq, asset.court_id, &entry, &source, now).await?;
+                    step.forfeit_entries.push(serde_json::json!({
+                        "forfeit": forfeit, "part": "deposit", "amount": amount, "entry_id": entry_id,
+                    }));
+                }
+                Signal::ForfeitAllocated { forfeit, allocation, .. } => {
+                    // AUC-14: each part in the rule's order; the parts add up to the forfeited deposit exactly.
+                    let parts = [
+                        (ForfeitPart::AuctionCostLosses, allocation.auction_cost_losses),
+                        (ForfeitPart::ResaleShortfall, allocation.resale_shortfall),
+                        (ForfeitPart::ThisCaseDebt, allocation.this_case_debt),
+                        (ForfeitPart::RelatedDebts, allocation.related_debts),
+                        (ForfeitPart::Remainder, allocation.remainder),
+                    ];
+                    for (part, entry) in crate::ledger::forfeit_allocation_entries(asset.case_id, &parts) {
+                        let source = forfeit_source(asset.id, *forfeit, part.as_str());
+                        let entry_id = self.post_entry(tx, audit_seq, asset.court_id, &entry, &source, now).await?;
+                        let amount = entry.lines[0].debit;
+                        step.forfeit_entries.push(serde_json::json!({
+                            "forfeit": forfeit, "part": part.as_str(), "amount": amount, "entry_id": entry_id,
+                        }));
+                    }
+                }
                 Signal::DebtInKind { taker, price, top_up } => {
                     let payload = outbox_notice(
                         asset.id,
@@ -608,7 +667,10 @@ impl Engine {
                     Signal::FundsReceived { .. }
                     | Signal::DisposalStarted { .. }
                     | Signal::SaleStarted { .. }
-                    | Signal::Released { .. } => {}
+                    | Signal::Released { .. }
+                    | Signal::OwnershipPassed { .. }
+                    | Signal::DepositForfeited { .. }
+                    | Signal::ForfeitAllocated { .. } => {}
                 }
             }
         }
@@ -728,6 +790,7 @@ fn not_yet_sold(stage: &Stage) -> bool {
         | Stage::SecondRoundFailed(_)
         | Stage::SellOff(_)
         | Stage::SellOffFailed(_)
+        | Stage::SellOffResale(_)
         | Stage::SelfDisposalApplied(_)
         | Stage::SelfDisposal(_) => true,
         Stage::Suspended(suspension) => not_yet_sold(&suspension.paused),

@@ -40,6 +40,11 @@ pub enum Account {
     /// `case:<id>:fees` — execution costs and fees owed to the court out of the case's funds (FUND-9, FUND-10).
     /// Credit-normal.
     CaseFees(CaseId),
+    /// `case:<id>:forfeited` — a defaulting buyer's forfeited deposit (悔拍保证金不予退还, AUC-14), set apart from the
+    /// case's funds until its allocation is known: the costs the auction caused, the shortfall of the resale, this
+    /// case's debt, in that order. The shortfall is known only when the asset is finally sold, so until then the
+    /// amount may be neither distributed nor paid out. Credit-normal.
+    CaseForfeited(CaseId),
     /// `bank:<account number>` — the court's execution-fund bank account (执行款专户). Debit-normal.
     Bank(String),
     /// `suspense` — receipts not yet matched to a case (不明款 / 待认领款, FUND-3). Credit-normal.
@@ -65,6 +70,7 @@ impl Account {
             Account::CaseDisputed(case_id) => format!("case:{case_id}:disputed"),
             Account::CasePayable { case_id, payee } => format!("case:{case_id}:payable:{payee}"),
             Account::CaseFees(case_id) => format!("case:{case_id}:fees"),
+            Account::CaseForfeited(case_id) => format!("case:{case_id}:forfeited"),
             Account::Bank(number) => format!("bank:{number}"),
             Account::Suspense => "suspense".to_string(),
             Account::InTransit => "in_transit".to_string(),
@@ -100,6 +106,7 @@ impl Account {
             (Some("held"), None) => Ok(Account::CaseHeld(case_id)),
             (Some("disputed"), None) => Ok(Account::CaseDisputed(case_id)),
             (Some("fees"), None) => Ok(Account::CaseFees(case_id)),
+            (Some("forfeited"), None) => Ok(Account::CaseForfeited(case_id)),
             (Some("payable"), Some(payee)) if !payee.is_empty() => Ok(Account::CasePayable {
                 case_id,
                 payee: payee.to_string(),
@@ -111,16 +118,21 @@ impl Account {
     pub fn normal_side(&self) -> NormalSide {
         match self {
             Account::Bank(_) | Account::InTransit => NormalSide::Debit,
-            Account::CaseHeld(_) | Account::CaseDisputed(_) | Account::CasePayable { .. } | Account::CaseFees(_) | Account::Suspense => {
-                NormalSide::Credit
-            }
+            Account::CaseHeld(_)
+            | Account::CaseDisputed(_)
+            | Account::CasePayable { .. }
+            | Account::CaseFees(_)
+            | Account::CaseForfeited(_)
+            | Account::Suspense => NormalSide::Credit,
         }
     }
 
     /// The case the account belongs to, for case accounts.
     pub fn case_id(&self) -> Option<CaseId> {
         match self {
-            Account::CaseHeld(case_id) | Account::CaseDisputed(case_id) | Account::CaseFees(case_id) => Some(*case_id),
+            Account::CaseHeld(case_id) | Account::CaseDisputed(case_id) | Account::CaseFees(case_id) | Account::CaseForfeited(case_id) => {
+                Some(*case_id)
+            }
             Account::CasePayable { case_id, .. } => Some(*case_id),
             Account::Bank(_) | Account::Suspense | Account::InTransit => None,
         }

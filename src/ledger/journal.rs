@@ -54,6 +54,12 @@ pub enum EntryKind {
     /// said what it was, and credited the case a second time: that second credit is taken back and the in-transit
     /// amount cleared.
     ClearInTransitFromCase,
+    /// A defaulting buyer's deposit is forfeited (悔拍, AUC-14): it leaves the case's funds for `CaseForfeited` until
+    /// its allocation is known.
+    ForfeitDeposit,
+    /// One part of a forfeited deposit allocated in AUC-14's order: the auction's cost losses to the court's fees,
+    /// the resale's shortfall, this case's debt and what is left back to the case's funds.
+    ForfeitAllocation,
 }
 
 impl EntryKind {
@@ -76,6 +82,8 @@ impl EntryKind {
             EntryKind::ReceiptInTransit => "receipt_in_transit",
             EntryKind::ClearInTransit => "clear_in_transit",
             EntryKind::ClearInTransitFromCase => "clear_in_transit_from_case",
+            EntryKind::ForfeitDeposit => "forfeit_deposit",
+            EntryKind::ForfeitAllocation => "forfeit_allocation",
         }
     }
 }
@@ -362,6 +370,96 @@ pub fn escrow_deposit(bank: &str, case_id: CaseId, from: &EscrowFrom, amount: Mo
     )
 }
 
+/// AUC-14: the defaulting buyer's deposit, received into the case's funds when the platform transferred it (AUC-15),
+/// is forfeited (不予退还) and set apart until its allocation is known.
+pub fn forfeit_deposit(case_id: CaseId, amount: Money) -> Entry {
+    Entry::two_lines(
+        EntryKind::ForfeitDeposit,
+        format!("悔拍保证金不予退还 forfeited deposit set apart in case {case_id} (AUC-14)"),
+        Account::CaseHeld(case_id),
+        Account::CaseForfeited(case_id),
+        amount,
+    )
+}
+
+/// The parts of a forfeited deposit, in AUC-14's order (拍卖变卖规定 art 24 / 网拍规定 art 24).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForfeitPart {
+    /// 拍卖产生的费用损失: owed to the court as execution costs (FUND-9: costs come first).
+    AuctionCostLosses,
+    /// 弥补重新拍卖价款低于原拍卖价款的差价: makes up the proceeds of the asset.
+    ResaleShortfall,
+    /// 冲抵本案被执行人的债务.
+    ThisCaseDebt,
+    /// 与拍卖财产相关的被执行人的债务.
+    RelatedDebts,
+    /// What the four leave: the online rule forfeits the whole deposit, so it stays with the case (DESIGN).
+    Remainder,
+}
+
+impl ForfeitPart {
+    pub const ALL: [ForfeitPart; 5] = [
+        ForfeitPart::AuctionCostLosses,
+        ForfeitPart::ResaleShortfall,
+        ForfeitPart::ThisCaseDebt,
+        ForfeitPart::RelatedDebts,
+        ForfeitPart::Remainder,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForfeitPart::AuctionCostLosses => "auction_cost_losses",
+            ForfeitPart::ResaleShortfall => "resale_shortfall",
+            ForfeitPart::ThisCaseDebt => "this_case_debt",
+            ForfeitPart::RelatedDebts => "related_debts",
+            ForfeitPart::Remainder => "remainder",
+        }
+    }
+
+    fn memo(self) -> &'static str {
+        match self {
+            ForfeitPart::AuctionCostLosses => "悔拍保证金支付拍卖产生的费用损失 auction cost losses",
+            ForfeitPart::ResaleShortfall => "悔拍保证金弥补重新拍卖差价 shortfall of the resale",
+            ForfeitPart::ThisCaseDebt => "悔拍保证金冲抵本案债务 toward this case's debt",
+            ForfeitPart::RelatedDebts => "悔拍保证金冲抵相关债务 toward the debtor's related debts",
+            ForfeitPart::Remainder => "悔拍保证金余额 what is left, kept for the distribution",
+        }
+    }
+}
+
+/// AUC-14: one part of a forfeited deposit leaves `CaseForfeited`. The auction's cost losses become fees owed to
+/// the court (FUND-9: execution costs first); every other part returns to the case's funds, where the distribution
+/// (FUND-9, FUND-12) and the payouts reach it. Chuzhi keeps no register of the debtor's debts in other cases, so
+/// the related debts are paid, like the rest, out of the case's funds by a distribution or an approved payout.
+pub fn forfeit_allocation(case_id: CaseId, part: ForfeitPart, amount: Money) -> Entry {
+    let to = match part {
+        ForfeitPart::AuctionCostLosses => Account::CaseFees(case_id),
+        ForfeitPart::ResaleShortfall | ForfeitPart::ThisCaseDebt | ForfeitPart::RelatedDebts | ForfeitPart::Remainder => {
+            Account::CaseHeld(case_id)
+        }
+    };
+    Entry::two_lines(
+        EntryKind::ForfeitAllocation,
+        format!("{} in case {case_id} (AUC-14)", part.memo()),
+        Account::CaseForfeited(case_id),
+        to,
+        amount,
+    )
+}
+
+/// AUC-14: the entries of one allocation, one per part above zero, in the rule's order. Their amounts add up to
+/// what the parts add up to, which the disposal core makes exactly the forfeited deposit.
+pub fn forfeit_allocation_entries(case_id: CaseId, parts: &[(ForfeitPart, Money)]) -> Vec<(ForfeitPart, Entry)> {
+    let mut parts = parts.to_vec();
+    parts.sort_by_key(|(part, _)| *part);
+    parts
+        .into_iter()
+        .filter(|(_, amount)| amount.fen() > 0)
+        .map(|(part, amount)| (part, forfeit_allocation(case_id, part, amount)))
+        .collect()
+}
+
 /// Current balances, on each account's normal side (see `accounts`). The engine implements it over its stored
 /// balances, read in the transaction that will post the entry.
 pub trait Balances {
@@ -446,9 +544,11 @@ pub fn validate(entry: &Entry, balances: &impl Balances) -> Result<(), LedgerErr
         }
         let change = Money::from_fen(change);
         return Err(match &account {
-            Account::CaseHeld(_) | Account::CaseDisputed(_) | Account::CasePayable { .. } | Account::CaseFees(_) => {
-                LedgerError::CaseBalanceWouldGoNegative { account, balance, change }
-            }
+            Account::CaseHeld(_)
+            | Account::CaseDisputed(_)
+            | Account::CasePayable { .. }
+            | Account::CaseFees(_)
+            | Account::CaseForfeited(_) => LedgerError::CaseBalanceWouldGoNegative { account, balance, change },
             Account::Suspense => LedgerError::SuspenseBalanceWouldGoNegative { balance, change },
             Account::Bank(_) | Account::InTransit => LedgerError::BankBalanceWouldGoNegative { account, balance, change },
         });

@@ -52,8 +52,9 @@ pub use error::LedgerError;
 pub use fees::{execution_application_fee, ApplicationFeeBasis, NO_AMOUNT_FEE_MAX_FEN, NO_AMOUNT_FEE_MIN_FEN};
 pub use journal::{
     approve_payout, bounce, cancel_approval, claim_from_suspense, clear_in_transit, clear_in_transit_from_case, escrow_deposit, fee,
-    fee_transfer, hold_disputed, pay_out, receipt_in_transit, receipt_to_case, receipt_to_suspense, refund, refund_from_suspense,
-    release_disputed, validate, BalanceMap, Balances, Entry, EntryKind, EscrowFrom, Line,
+    fee_transfer, forfeit_allocation, forfeit_allocation_entries, forfeit_deposit, hold_disputed, pay_out, receipt_in_transit,
+    receipt_to_case, receipt_to_suspense, refund, refund_from_suspense, release_disputed, validate, BalanceMap, Balances, Entry, EntryKind,
+    EscrowFrom, ForfeitPart, Line,
 };
 pub use limits::{LedgerLimit, LedgerLimitKind};
 pub use payout::{

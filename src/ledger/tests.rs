@@ -72,6 +72,7 @@ fn account_keys_round_trip_and_malformed_keys_are_refused() {
             payee: "applicant:7".into(),
         },
         Account::CaseFees(0),
+        Account::CaseForfeited(42),
         Account::Bank("6222:0001".into()),
         Account::Suspense,
     ];
@@ -81,6 +82,7 @@ fn account_keys_round_trip_and_malformed_keys_are_refused() {
         assert_eq!(serde_json::from_str::<Account>(&json).unwrap(), account);
     }
     assert_eq!(Account::CaseHeld(42).as_key(), "case:42:held");
+    assert_eq!(Account::CaseForfeited(42).as_key(), "case:42:forfeited");
     for bad in [
         "",
         "case:42",
@@ -223,6 +225,56 @@ fn fund_10_fees_come_out_of_the_case_and_leave_for_the_court() {
     assert_eq!(balances.balance(&Account::CaseHeld(3)), yuan("19799.99"));
     assert_eq!(balances.balance(&Account::CaseFees(3)), Money::ZERO);
     assert_eq!(balances.balance(&Account::Bank(BANK.into())), yuan("19799.99"));
+}
+
+#[test]
+fn auc_14_a_forfeited_deposit_is_set_apart_then_allocated_costs_to_fees_the_rest_back_to_the_case_to_the_fen() {
+    let mut balances = BalanceMap::new();
+    // The platform transferred the buyer's deposit of 8,000.00 into the case's account (AUC-15).
+    balances.post(&receipt_in_transit(9, yuan("8000.00"))).unwrap();
+    let set_apart = forfeit_deposit(9, yuan("8000.00"));
+    assert_eq!(set_apart.kind, EntryKind::ForfeitDeposit);
+    balances.post(&set_apart).unwrap();
+    assert_eq!(balances.balance(&Account::CaseHeld(9)), Money::ZERO);
+    assert_eq!(balances.balance(&Account::CaseForfeited(9)), yuan("8000.00"));
+    // AUC-14's order: 1,200.00 of costs, the 5,000.00 shortfall, 1,799.99 of this case's debt, 0.01 left.
+    let parts = [
+        (ForfeitPart::Remainder, yuan("0.01")),
+        (ForfeitPart::ResaleShortfall, yuan("5000.00")),
+        (ForfeitPart::AuctionCostLosses, yuan("1200.00")),
+        (ForfeitPart::ThisCaseDebt, yuan("1799.99")),
+        (ForfeitPart::RelatedDebts, Money::ZERO),
+    ];
+    let entries = forfeit_allocation_entries(9, &parts);
+    let order: Vec<ForfeitPart> = entries.iter().map(|(part, _)| *part).collect();
+    assert_eq!(
+        order,
+        vec![
+            ForfeitPart::AuctionCostLosses,
+            ForfeitPart::ResaleShortfall,
+            ForfeitPart::ThisCaseDebt,
+            ForfeitPart::Remainder
+        ],
+        "in the rule's order, no entry for a part of zero"
+    );
+    for (_, entry) in &entries {
+        assert_eq!(entry.kind, EntryKind::ForfeitAllocation);
+        let debits: i64 = entry.lines.iter().map(|line| line.debit.fen()).sum();
+        let credits: i64 = entry.lines.iter().map(|line| line.credit.fen()).sum();
+        assert_eq!(debits, credits);
+        balances.post(entry).unwrap();
+    }
+    assert_eq!(balances.balance(&Account::CaseForfeited(9)), Money::ZERO);
+    assert_eq!(balances.balance(&Account::CaseFees(9)), yuan("1200.00"));
+    assert_eq!(balances.balance(&Account::CaseHeld(9)), yuan("6800.00"));
+    // FUND-2: nothing more can leave the forfeited account than it holds.
+    let error = balances
+        .post(&forfeit_allocation(9, ForfeitPart::Remainder, yuan("0.01")))
+        .unwrap_err();
+    assert_eq!(error.code(), "case_balance_would_go_negative");
+    // Nor can a deposit be set apart that the case's funds no longer hold.
+    let error = balances.post(&forfeit_deposit(9, yuan("6800.01"))).unwrap_err();
+    assert_eq!(error.code(), "case_balance_would_go_negative");
 }
 
 // ---------------------------------------------------------------- distribution (FUND-9, FUND-11)

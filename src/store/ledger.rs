@@ -232,6 +232,35 @@ pub async fn balances(db: &Db, court_id: i64, case_id: Option<i64>) -> Result<Ve
     })
 }
 
+/// One line of a posted entry, with its entry's kind and source.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EntryLineRow {
+    pub entry_id: i64,
+    pub kind: String,
+    pub source: String,
+    pub account: String,
+    pub debit_fen: i64,
+    pub credit_fen: i64,
+}
+
+/// The lines of a court's entries whose source starts with `prefix` (e.g. `forfeit:<asset>:`, the entries of one
+/// asset's forfeited deposits), in posting order.
+pub async fn entry_lines_by_source(db: &Db, court_id: i64, prefix: &str) -> Result<Vec<EntryLineRow>, sqlx::Error> {
+    let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, EntryLineRow>(
+            "select e.id as entry_id, e.kind, e.source, l.account, l.debit_fen, l.credit_fen
+             from ledger_entries e join ledger_lines l on l.entry_id = e.id
+             where e.court_id = $1 and e.source like $2 escape '\\'
+             order by e.id, l.line_no",
+        )
+        .bind(court_id)
+        .bind(&pattern)
+        .fetch_all(pool)
+        .await
+    })
+}
+
 /// The independent check (STYLE habit 11): entries whose debits differ from their credits. Always empty.
 pub async fn unbalanced_entries(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
     on_pool!(db, pool => {

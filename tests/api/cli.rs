@@ -109,6 +109,7 @@ fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
         ("sell-off failed → debt in kind (SELL-7, TRAD-5)", "ended (handed_over)"),
         ("sell-off failed → seizure released (SELL-7)", "ended (released)"),
         ("buyer defaulted → resale → sold (AUC-14)", "ended (handed_over)"),
+        ("sell-off sold → buyer backed out → sold again (SELL-6)", "ended (handed_over)"),
         ("stayed and resumed → sold (AUC-18, AUC-19)", "ended (handed_over)"),
         ("self-disposal completed (SELF-2, SELF-4)", "ended (self_disposed)"),
         ("self-disposal lapsed → court auction → sold (SELF-4)", "ended (handed_over)"),

@@ -399,3 +399,323 @@ async fn ok_view(app: &TestApp, asset_id: i64) -> Value {
     assert_eq!(status, StatusCode::OK, "{view}");
     view
 }
+
+/// STYLE habit 11: every entry balances, every running balance equals its lines, and no case account is negative,
+/// by independent queries.
+async fn assert_books_balance(app: &TestApp) {
+    let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
+    assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
+    let totals = chuzhi::store::ledger::line_totals(app.db(), court.id).await.unwrap();
+    let stored = chuzhi::store::ledger::balances(app.db(), court.id, None).await.unwrap();
+    for (account, debits, credits) in totals {
+        let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
+        let expected = parsed.signed_change_fen(debits, credits).unwrap();
+        let row = stored.iter().find(|row| row.account == account).unwrap();
+        assert_eq!(row.balance_fen, expected, "{account}");
+        assert!(row.case_id.is_none() || row.balance_fen >= 0, "{account} negative");
+    }
+}
+
+/// A case account's balance in fen (zero when it has none yet).
+async fn account(app: &TestApp, key: &str) -> i64 {
+    let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
+    chuzhi::store::ledger::balances(app.db(), court.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|row| row.account == key)
+        .map(|row| row.balance_fen)
+        .unwrap_or(0)
+}
+
+/// An entry's lines: (account, debit fen, credit fen).
+type Lines = Vec<(String, i64, i64)>;
+
+/// The forfeit entries of an asset, as (kind, source suffix, lines).
+async fn forfeit_entries(app: &TestApp, asset_id: i64) -> Vec<(String, String, Lines)> {
+    let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
+    let prefix = format!("forfeit:{asset_id}:");
+    let mut entries: Vec<(i64, String, String, Lines)> = Vec::new();
+    for line in chuzhi::store::ledger::entry_lines_by_source(app.db(), court.id, &prefix)
+        .await
+        .unwrap()
+    {
+        if entries.last().map(|entry| entry.0) != Some(line.entry_id) {
+            let suffix = line.source.strip_prefix(&prefix).unwrap().to_string();
+            entries.push((line.entry_id, line.kind.clone(), suffix, Vec::new()));
+        }
+        entries.last_mut().unwrap().3.push((line.account, line.debit_fen, line.credit_fen));
+    }
+    entries.into_iter().map(|(_, kind, source, lines)| (kind, source, lines)).collect()
+}
+
+fn seiz_1(nodes: &[Value]) -> &Value {
+    nodes
+        .iter()
+        .find(|node| node["rule"] == "SEIZ-1")
+        .unwrap_or_else(|| panic!("no SEIZ-1 node in {nodes:?}"))
+}
+
+both_backends! {
+    async fn seiz_1_the_sale_ruling_passes_ownership_so_the_seizure_renewal_reminder_is_cancelled_and_no_sweep_alerts_for_it(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执311号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        // Another asset of the case, still seized: its reminder is the control.
+        let unsold = register_asset(app, case_id, "movable", "2026-02-10").await["id"].as_i64().unwrap();
+        // SEIZ-1: a movable is seized for at most 2 years: until 2028-02-10.
+        let seizure = seiz_1(&nodes_of(app, asset_id).await).clone();
+        assert_eq!(seizure["due_date"], "2028-02-10");
+        assert_eq!(seizure["status"], "pending");
+        let seizure_id = seizure["id"].as_i64().unwrap();
+
+        let sold = announced(app, asset_id, "800000.00", "80000.00").await;
+        app.set_now("2026-03-24T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_sale", "buyer": "竞买人7号", "price": "850000.00",
+            "bidding_ended_at": "2026-03-24T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+        // AUC-14: the buyer may still default and the asset be sold again, so the seizure stays and is reminded.
+        assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "pending");
+        let account_no = sold["state"]["collection_account"].as_str().unwrap().to_string();
+        app.set_now("2026-03-25T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "deposit_transfer", "amount": "80000.00",
+            "account": account_no, "bank_reference": "PLAT-311-D" })).await;
+        app.set_now("2026-04-21T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "balance", "amount": "770000.00",
+            "account": account_no, "bank_reference": "PLAT-311-B" })).await;
+        assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "pending", "paid in full, not yet the buyer's");
+
+        // TRAD-8 / AUC-12: the ruling served on 04-23 passes ownership; the seizure has no object left.
+        app.set_now("2026-04-23T10:00:00+08:00");
+        let outbox = app.count("outbox").await;
+        let ruled = ok(app, &app.assistant, asset_id, json!({ "command": "serve_sale_ruling", "buyer_eligibility_confirmed": false })).await;
+        assert_eq!(ruled["stage"], "settlement");
+        let nodes = nodes_of(app, asset_id).await;
+        let seizure = seiz_1(&nodes);
+        assert_eq!(seizure["status"], "cancelled", "{seizure}");
+        assert_eq!(node(&nodes, "TRAD-9", "")["status"], "pending");
+        assert!(app.count("outbox").await > outbox, "the registry is told to lift the seizure");
+        app.set_now("2026-04-27T10:00:00+08:00");
+        let handed = ok(app, &app.assistant, asset_id, json!({ "command": "record_handover" })).await;
+        assert_eq!(handed["stage"], "ended");
+
+        // Two years on, the sweep reminds the unsold asset's seizure, never the sold one's.
+        let report = app.engine.sweep(at("2028-02-11T09:00:00+08:00"), 1000).await.unwrap();
+        assert!(report.alerts_raised() > 0);
+        let principal = app.engine.authenticate(&app.supervisor).await.unwrap();
+        let alerts = app.engine.list_alerts(&principal, None, 0, 1000).await.unwrap();
+        assert!(alerts.iter().all(|alert| alert.node_id != seizure_id), "no alert for the sold asset's seizure: {alerts:?}");
+        let control = seiz_1(&nodes_of(app, unsold).await)["id"].as_i64().unwrap();
+        assert!(alerts.iter().any(|alert| alert.node_id == control), "the unsold asset's seizure is alerted");
+        let principal = app.engine.authenticate(&app.judge).await.unwrap();
+        let detail = app.engine.node_detail(&principal, seizure_id).await.unwrap();
+        assert_eq!(detail.node.status, "cancelled");
+        assert_eq!(detail.node.next_alert_on, None);
+    }
+
+    async fn seiz_1_a_debt_in_kind_ends_the_seizure_reminder_when_its_ruling_is_served_not_when_decided(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执312号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        let view = announced(app, asset_id, "800000.00", "80000.00").await;
+        app.set_now("2026-03-24T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_failure",
+            "bidding_ended_at": "2026-03-24T10:00:00+08:00", "deposits_paid": false })).await;
+        // TRAD-5 / SELL-9: the applicant takes the asset at the failed round's starting price; its claim covers it.
+        app.set_now("2026-03-25T10:00:00+08:00");
+        let applicant = view["state"]["applicant"].as_str().unwrap().to_string();
+        let decided = ok(app, &app.judge, asset_id, json!({ "command": "decide_debt_in_kind",
+            "creditors": [{ "name": applicant, "rank": 1, "claim": "1200000.00" }],
+            "applicant_consents": true, "debtor_consents": false, "harms_others": false, "taker_purchase_eligible": true })).await;
+        assert_eq!(decided["stage"], "settlement");
+        assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "pending");
+        // 民诉法解释 art 491: ownership passes when the debt-in-kind ruling is served on the taker.
+        app.set_now("2026-03-27T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "serve_sale_ruling", "buyer_eligibility_confirmed": false })).await;
+        assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "cancelled");
+    }
+
+    async fn auc_14_the_defaulting_buyers_deposit_is_set_apart_then_allocated_at_the_resales_ruling_costs_shortfall_claim_to_the_fen(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执313号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        let view = announced(app, asset_id, "800000.00", "80000.00").await;
+        let account_no = view["state"]["collection_account"].as_str().unwrap().to_string();
+        let (held_key, forfeited_key, fees_key) =
+            (format!("case:{case_id}:held"), format!("case:{case_id}:forfeited"), format!("case:{case_id}:fees"));
+        let before = account(app, &held_key).await;
+        app.set_now("2026-03-24T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_sale", "buyer": "竞买人7号", "price": "850000.00",
+            "bidding_ended_at": "2026-03-24T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+
+        // The balance was due on Friday 04-24. AUC-15: the deposit must be in the case's account before it is forfeited.
+        app.set_now("2026-04-27T10:00:00+08:00");
+        let audit = app.count("audit_events").await;
+        let default = json!({ "command": "record_buyer_default", "auction_cost_losses": "1500.00" });
+        let (status, refused) = command(app, &app.assistant, asset_id, default.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "deposit_transfer_not_recorded");
+        assert_eq!(refused["error"]["rule"], "AUC-15");
+        assert_eq!(refused["error"]["details"]["deposit"], "80000.00");
+        assert_eq!(app.count("audit_events").await, audit + 1, "only the refusal's audit record");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "deposit_transfer", "amount": "80000.00",
+            "account": account_no, "bank_reference": "PLAT-313-D1" })).await;
+        assert_eq!(account(app, &held_key).await, before + 8_000_000);
+
+        // AUC-14: forfeited and set apart: the 80,000.00 leave the case's funds for case:<id>:forfeited.
+        let defaulted = ok(app, &app.assistant, asset_id, default).await;
+        assert_eq!(defaulted["stage"], "preparing");
+        assert_eq!(defaulted["state"]["forfeits"][0]["deposit"], "80000.00");
+        assert_eq!(account(app, &held_key).await, before);
+        assert_eq!(account(app, &forfeited_key).await, 8_000_000);
+        assert_books_balance(app).await;
+
+        // The resale at the same starting price, without the defaulting buyer (AUC-14, Q6).
+        app.set_now("2026-04-28T10:00:00+08:00");
+        let resale = plan(app, "2026-04-28", "800000.00", "80000.00",
+            ["2026-05-06", "2026-05-21T10:00:00+08:00", "2026-05-22T10:00:00+08:00", "2026-06-05"]);
+        let planned = ok(app, &app.judge, asset_id, resale).await;
+        notify_parties(app, asset_id, &planned).await;
+        app.set_now("2026-05-06T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "publish_announcement" })).await;
+        app.set_now("2026-05-22T11:00:00+08:00");
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "record_sale", "buyer": "竞买人7号",
+            "price": "900000.00", "bidding_ended_at": "2026-05-22T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "defaulted_buyer_excluded");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_sale", "buyer": "竞买人8号", "price": "820000.00",
+            "bidding_ended_at": "2026-05-22T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+        app.set_now("2026-05-25T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "deposit_transfer", "amount": "80000.00",
+            "account": account_no, "bank_reference": "PLAT-313-D2" })).await;
+        app.set_now("2026-05-29T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "balance", "amount": "740000.00",
+            "account": account_no, "bank_reference": "PLAT-313-B2" })).await;
+        assert_eq!(account(app, &forfeited_key).await, 8_000_000, "the resale's buyer may still default: nothing allocated");
+
+        // TRAD-8: the ruling makes the resale final; AUC-14's order: 1,500.00 of costs, the 30,000.00 shortfall below
+        // 850,000.00, and the remaining 48,500.00 toward the claim of 1,200,000.00.
+        app.set_now("2026-06-01T10:00:00+08:00");
+        let ruled = ok(app, &app.assistant, asset_id, json!({ "command": "serve_sale_ruling", "buyer_eligibility_confirmed": false })).await;
+        assert_eq!(ruled["state"]["forfeits"][0]["allocation"], json!({ "auction_cost_losses": "1500.00",
+            "resale_shortfall": "30000.00", "this_case_debt": "48500.00", "related_debts": "0.00", "remainder": "0.00" }));
+        let (held, forfeited, fees) = (format!("case:{case_id}:held"), format!("case:{case_id}:forfeited"), format!("case:{case_id}:fees"));
+        let lines = |debit: &str, credit: &str, fen: i64| vec![(debit.to_string(), fen, 0), (credit.to_string(), 0, fen)];
+        assert_eq!(
+            forfeit_entries(app, asset_id).await,
+            vec![
+                ("forfeit_deposit".to_string(), "0:deposit".to_string(), lines(&held, &forfeited, 8_000_000)),
+                ("forfeit_allocation".to_string(), "0:auction_cost_losses".to_string(), lines(&forfeited, &fees, 150_000)),
+                ("forfeit_allocation".to_string(), "0:resale_shortfall".to_string(), lines(&forfeited, &held, 3_000_000)),
+                ("forfeit_allocation".to_string(), "0:this_case_debt".to_string(), lines(&forfeited, &held, 4_850_000)),
+            ]
+        );
+        assert_eq!(account(app, &forfeited_key).await, 0);
+        assert_eq!(account(app, &fees_key).await, 150_000);
+        // The resale's 820,000.00 and 78,500.00 of the forfeited deposit: 898,500.00 more than before the sale.
+        assert_eq!(account(app, &held_key).await, before + 89_850_000);
+        assert_books_balance(app).await;
+        assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "cancelled");
+    }
+
+    async fn sell_6_a_sell_off_buyer_who_backs_out_forfeits_the_notices_deposit_and_the_sell_off_is_published_again_without_them(app: &TestApp) {
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执314号", "2026-02-02").await;
+        let asset_id = priced_asset(app, case_id, "movable", "1000000.00", "2026-03-09").await;
+        let view = announced(app, asset_id, "800000.00", "80000.00").await;
+        let account_no = view["state"]["collection_account"].as_str().unwrap().to_string();
+        let (held_key, forfeited_key, fees_key) =
+            (format!("case:{case_id}:held"), format!("case:{case_id}:forfeited"), format!("case:{case_id}:fees"));
+        let before = account(app, &held_key).await;
+        // Two failed rounds (AUC-16), the creditors asked (SELL-3), the sell-off at the second starting price (SELL-5).
+        app.set_now("2026-03-24T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_failure",
+            "bidding_ended_at": "2026-03-24T10:00:00+08:00", "deposits_paid": false })).await;
+        let second = plan(app, "2026-03-24", "640000.00", "64000.00",
+            ["2026-03-27", "2026-04-13T10:00:00+08:00", "2026-04-14T10:00:00+08:00", "2026-05-20"]);
+        let planned = ok(app, &app.judge, asset_id, second).await;
+        notify_parties(app, asset_id, &planned).await;
+        app.set_now("2026-03-27T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "publish_announcement" })).await;
+        app.set_now("2026-04-14T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_failure",
+            "bidding_ended_at": "2026-04-14T10:00:00+08:00", "deposits_paid": false })).await;
+        app.set_now("2026-04-15T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "ask_debt_in_kind" })).await;
+        let noticed = ok(app, &app.assistant, asset_id, json!({ "command": "publish_sell_off_notice", "starts_on": "2026-04-22" })).await;
+        assert_eq!(noticed["stage"], "sell_off");
+        // SELL-6 (DESIGN): the notice states the second round's deposit unless the court gives another.
+        assert_eq!(noticed["state"]["stage"]["deposit"], "64000.00");
+        app.set_now("2026-04-23T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_sell_off_bid", "bidder": "竞买人A", "at": "2026-04-23T10:00:00+08:00" })).await;
+        app.set_now("2026-04-24T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_sale", "buyer": "竞买人A", "price": "640000.00",
+            "bidding_ended_at": "2026-04-24T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+        app.set_now("2026-04-24T15:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "deposit_transfer", "amount": "640000.00",
+            "account": account_no, "bank_reference": "SELLOFF-314-1" })).await;
+        assert_eq!(account(app, &held_key).await, before + 64_000_000);
+
+        // SELL-6: the buyer backs out before the ruling: 64,000.00 forfeited and set apart, 576,000.00 owed back.
+        app.set_now("2026-04-27T10:00:00+08:00");
+        let defaulted = ok(app, &app.assistant, asset_id, json!({ "command": "record_buyer_default", "auction_cost_losses": "2000.00" })).await;
+        assert_eq!(defaulted["stage"], "sell_off_resale", "{defaulted}");
+        assert_eq!(account(app, &forfeited_key).await, 6_400_000);
+        assert_eq!(account(app, &held_key).await, before + 57_600_000, "the refund leaves by a payout to the payer (FUND-8)");
+        assert_books_balance(app).await;
+        let nodes = nodes_of(app, asset_id).await;
+        assert_eq!(node(&nodes, "TRAD-8", "")["status"], "cancelled", "no ruling on a sale backed out of");
+        // DESIGN: publish again within 15 days of Monday 04-27: Tuesday 05-12; refund the rest within 24 hours: 04-28.
+        let renotice = node(&nodes, "SELL-6", "重新发布变卖公告");
+        assert_eq!((renotice["due_date"].as_str(), renotice["status"].as_str()), (Some("2026-05-12"), Some("pending")));
+        let refund = node(&nodes, "SELL-6", "预交价款余额");
+        assert_eq!((refund["due_date"].as_str(), refund["status"].as_str()), (Some("2026-04-28"), Some("pending")));
+        assert_eq!(seiz_1(&nodes)["status"], "pending", "the asset is still the debtor's and still seized");
+
+        app.set_now("2026-04-28T10:00:00+08:00");
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "record_buyer_refunded", "buyer": "竞买人Z" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["error"]["code"].as_str(), refused["error"]["rule"].as_str()), (Some("no_buyer_refund_owed"), Some("SELL-6")));
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_buyer_refunded", "buyer": "竞买人A" })).await;
+        assert_eq!(node(&nodes_of(app, asset_id).await, "SELL-6", "预交价款余额")["status"], "met");
+        let republished = ok(app, &app.assistant, asset_id, json!({ "command": "publish_sell_off_notice", "starts_on": "2026-05-06" })).await;
+        assert_eq!(republished["stage"], "sell_off");
+        assert_eq!(node(&nodes_of(app, asset_id).await, "SELL-6", "重新发布变卖公告")["status"], "met");
+
+        // AUC-14 through AUC-23: the buyer who backed out may not bid again.
+        app.set_now("2026-05-07T11:00:00+08:00");
+        let (status, refused) = command(app, &app.assistant, asset_id,
+            json!({ "command": "record_sell_off_bid", "bidder": "竞买人A", "at": "2026-05-07T10:00:00+08:00" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["error"]["code"].as_str(), refused["error"]["rule"].as_str()), (Some("defaulted_buyer_excluded"), Some("AUC-14")));
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_sell_off_bid", "bidder": "竞买人B", "at": "2026-05-07T10:00:00+08:00" })).await;
+        app.set_now("2026-05-08T11:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_sale", "buyer": "竞买人B", "price": "640000.00",
+            "bidding_ended_at": "2026-05-08T10:00:00+08:00", "other_bidders_paid_deposits": false })).await;
+        app.set_now("2026-05-08T15:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "record_payment", "source": "deposit_transfer", "amount": "640000.00",
+            "account": account_no, "bank_reference": "SELLOFF-314-2" })).await;
+
+        // TRAD-8: the ruling on the second sale: ownership passes (SEIZ-1 ends) and the forfeited 64,000.00 pay
+        // 2,000.00 of costs, no shortfall (the same price), and 62,000.00 toward the claim.
+        app.set_now("2026-05-11T10:00:00+08:00");
+        ok(app, &app.assistant, asset_id, json!({ "command": "serve_sale_ruling", "buyer_eligibility_confirmed": false })).await;
+        let (status, refused) = command(app, &app.assistant, asset_id, json!({ "command": "record_buyer_default" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["error"]["code"].as_str(), refused["error"]["rule"].as_str()), (Some("ownership_already_passed"), Some("AUC-12")));
+        let lines = |debit: &str, credit: &str, fen: i64| vec![(debit.to_string(), fen, 0), (credit.to_string(), 0, fen)];
+        assert_eq!(
+            forfeit_entries(app, asset_id).await,
+            vec![
+                ("forfeit_deposit".to_string(), "0:deposit".to_string(), lines(&held_key, &forfeited_key, 6_400_000)),
+                ("forfeit_allocation".to_string(), "0:auction_cost_losses".to_string(), lines(&forfeited_key, &fees_key, 200_000)),
+                ("forfeit_allocation".to_string(), "0:this_case_debt".to_string(), lines(&forfeited_key, &held_key, 6_200_000)),
+            ]
+        );
+        assert_eq!(account(app, &forfeited_key).await, 0);
+        assert_eq!(account(app, &fees_key).await, 200_000);
+        // Both prepayments, less the 64,000.00 set apart, plus the 62,000.00 allocated back: 1,278,000.00.
+        assert_eq!(account(app, &held_key).await, before + 127_800_000);
+        assert_books_balance(app).await;
+        assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "cancelled");
+    }
+}

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Statement lines per transaction: each chunk commits with its own audit event, so a crash loses at most the
 /// chunk in flight, and importing the file again posts exactly what is missing.
-pub const IMPORT_CHUNK_LINES: usize = 50_000;
+pub const IMPORT_CHUNK_LINES: usize = 250_000;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -275,6 +275,7 @@ impl Engine {
         };
         for (index, chunk) in chunks.iter().enumerate() {
             let mut write = self.db.begin_write(now).await?;
+            rows::begin_bulk(&mut write.tx).await?;
             let chunk_report = self
                 .import_chunk(
                     &mut write.tx,
@@ -289,6 +290,7 @@ impl Engine {
                     now,
                 )
                 .await?;
+            rows::end_bulk(&mut write.tx).await?;
             let payload = serde_json::json!({
                 "bank_account": statement.account,
                 "file_sha256": file_sha256,

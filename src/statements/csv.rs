@@ -567,29 +567,46 @@ fn parse_date(text: &str, format: &str, fast_iso: bool) -> Option<NaiveDate> {
 }
 
 /// The layout of `synthetic_csv`'s output.
-pub fn synthetic_layout() -> CsvLayout {
-    CsvLayout::from_json(
-        r#"{
+pub fn synthetic_layout(references: SyntheticReferences) -> CsvLayout {
+    let reference = match references {
+        SyntheticReferences::BankSerials => r#""bank_reference": "交易流水号","#,
+        SyntheticReferences::None => "",
+    };
+    CsvLayout::from_json(&format!(
+        r#"{{
             "account": "37010200000000000001",
-            "columns": {
+            "columns": {{
+                {reference}
                 "booking_date": "交易日期",
                 "amount": "金额",
                 "counterparty_name": "对方户名",
                 "counterparty_account": "对方账号",
                 "remittance": ["附言"]
-            }
-        }"#,
-    )
+            }}
+        }}"#
+    ))
     .expect("the synthetic layout is valid")
+}
+
+/// Whether a synthetic statement carries the bank's own transaction serial numbers (交易流水号), as Chinese banks'
+/// CSV exports do, or none, so that every line takes the slower identity hashed from its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyntheticReferences {
+    BankSerials,
+    None,
 }
 
 /// A deterministic UTF-8 CSV statement of `lines` movements for benchmarking imports (SPEC §8: 1,000,000 lines).
 /// Every tenth line is a debit; the credits name the given collection accounts in turn in their remittance, and
-/// every seventh credit names no account at all (it goes to suspense). No bank references: every line takes the
-/// slower, hashed identity. Read it with `synthetic_layout()`.
-pub fn synthetic_csv(lines: usize, accounts: &[String]) -> Vec<u8> {
+/// every seventh credit names no account at all (it goes to suspense). With `BankSerials`, the first column is the
+/// bank's running serial number; without, every line takes the slower, hashed identity. Read it with
+/// `synthetic_layout` of the same choice.
+pub fn synthetic_csv(lines: usize, accounts: &[String], references: SyntheticReferences) -> Vec<u8> {
     use std::fmt::Write;
-    let mut out = String::with_capacity(64 + lines * 96);
+    let mut out = String::with_capacity(64 + lines * 112);
+    if references == SyntheticReferences::BankSerials {
+        out.push_str("交易流水号,");
+    }
     out.push_str("交易日期,金额,对方户名,对方账号,附言\n");
     let start = NaiveDate::from_ymd_opt(2026, 1, 5).expect("a valid date");
     for index in 0..lines {
@@ -602,6 +619,9 @@ pub fn synthetic_csv(lines: usize, accounts: &[String]) -> Vec<u8> {
             [] => String::from("执行款"),
             accounts => format!("执行款 {}", accounts[index % accounts.len()]),
         };
+        if references == SyntheticReferences::BankSerials {
+            let _ = write!(out, "HX{:012},", index + 1);
+        }
         let _ = writeln!(
             out,
             "{date},{sign}{}.{:02},付款人{payer},62220202000{payer:08},{remittance}",

@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::money::{Money, MoneyError};
 
-pub use csv::{synthetic_csv, synthetic_layout, Column, CsvColumns, CsvLayout, TextEncoding};
+pub use csv::{synthetic_csv, synthetic_layout, Column, CsvColumns, CsvLayout, SyntheticReferences, TextEncoding};
 pub use error::StatementError;
 pub use matching::{
     case_numbers_in, collection_accounts_in, match_line, normalize_case_number, CaseLookup, CaseRef, Match, UnmatchedReason,

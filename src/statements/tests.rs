@@ -550,12 +550,19 @@ fn formats_are_named_and_detected() {
 #[test]
 fn the_synthetic_statement_reads_back_line_for_line() {
     let accounts: Vec<String> = (1..=3).map(|sequence| collection_account_number("370102", sequence)).collect();
-    let bytes = synthetic_csv(1000, &accounts);
-    assert_eq!(bytes, synthetic_csv(1000, &accounts), "deterministic");
-    let statement = read_statement(&bytes, StatementFormat::Csv, Some(&synthetic_layout())).unwrap();
-    assert_eq!(statement.lines.len(), 1000);
-    assert!(statement.lines[9].amount.fen() < 0);
-    assert!(statement.lines[0].remittance.contains(&accounts[0]));
+    for references in [SyntheticReferences::BankSerials, SyntheticReferences::None] {
+        let bytes = synthetic_csv(1000, &accounts, references);
+        assert_eq!(bytes, synthetic_csv(1000, &accounts, references), "deterministic");
+        let statement = read_statement(&bytes, StatementFormat::Csv, Some(&synthetic_layout(references))).unwrap();
+        assert_eq!(statement.lines.len(), 1000);
+        assert!(statement.lines[9].amount.fen() < 0);
+        assert!(statement.lines[0].remittance.contains(&accounts[0]));
+        let first = &statement.lines[0].bank_reference;
+        match references {
+            SyntheticReferences::BankSerials => assert_eq!(first, "HX000000000001"),
+            SyntheticReferences::None => assert!(first.starts_with("sha256:"), "{first}"),
+        }
+    }
 }
 
 /// The SPEC §8 import target starts with reading: run with
@@ -564,9 +571,9 @@ fn the_synthetic_statement_reads_back_line_for_line() {
 #[ignore]
 fn million_line_csv_reads_far_under_ten_seconds() {
     let accounts: Vec<String> = (1..=1000).map(|sequence| collection_account_number("370102", sequence)).collect();
-    let bytes = synthetic_csv(1_000_000, &accounts);
+    let bytes = synthetic_csv(1_000_000, &accounts, SyntheticReferences::None);
     let started = std::time::Instant::now();
-    let statement = read_statement(&bytes, StatementFormat::Csv, Some(&synthetic_layout())).unwrap();
+    let statement = read_statement(&bytes, StatementFormat::Csv, Some(&synthetic_layout(SyntheticReferences::None))).unwrap();
     let read = started.elapsed();
     struct Accounts(HashMap<String, CaseRef>);
     impl CaseLookup for Accounts {

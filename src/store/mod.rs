@@ -53,6 +53,9 @@ macro_rules! on_pool {
 pub(crate) use on_pool;
 pub(crate) use on_tx;
 
+/// The page cache of every SQLite connection, in KiB (128 MiB; SQLite's default is 2 MiB).
+pub(crate) const SQLITE_CACHE_KIB: i64 = 128 * 1024;
+
 /// The database: a pool for one backend.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -95,7 +98,9 @@ impl Db {
     /// Every SQLite connection gets a 128 MiB page cache (the default is 2 MiB): a statement import inserts into
     /// unique indexes keyed by hashes, whose pages are touched at random, and a small cache rereads them constantly.
     pub async fn connect_sqlite(options: SqliteConnectOptions, max_connections: u32) -> Result<Db, sqlx::Error> {
-        let options = options.pragma("cache_size", "-131072").pragma("temp_store", "memory");
+        let options = options
+            .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             // A file database's connection cannot drop: pinging it before every use only costs a round trip.
@@ -202,5 +207,71 @@ pub fn map_unique(error: sqlx::Error, code: Code, message: impl Into<String>) ->
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => Refusal::new(code, message),
         _ => Refusal::internal(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 0010 rebuilds the journal's lines on SQLite (keyed without a rowid) and moves the audit head by a
+    /// trigger: a database that already holds lines keeps every one, and an appended event moves the head.
+    #[tokio::test]
+    async fn migration_0010_keeps_the_journal_lines_it_rebuilds_and_the_trigger_moves_the_audit_head() {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("url").foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .expect("memory database");
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                SQLITE_MIGRATIONS
+                    .migrations
+                    .iter()
+                    .filter(|migration| migration.version < 10)
+                    .cloned()
+                    .collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.expect("migrations 1 to 9");
+        for sql in [
+            "insert into courts (code, name) values ('370102', '历下区人民法院')",
+            "insert into cases (court_id, case_number, sequence, collection_account, filing_date, claim_amount_fen, created_at)
+             values (1, '（2026）鲁0102执1号', 1, '3701020000000119', '2026-01-01', 100, '2026-01-01T00:00:00Z')",
+            "insert into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq)
+             values (1, 1, 'receipt', 'm', 'receipt:1:A', '2026-03-02', '2026-03-02T01:00:00Z', 1)",
+            "insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen)
+             values (1, 1, 1, 'bank:1', null, 12345, 0), (1, 2, 1, 'case:1:held', 1, 0, 12345)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.expect(sql);
+        }
+        SQLITE_MIGRATIONS.run(&pool).await.expect("migration 10 on a database with lines");
+        let lines: Vec<(i64, i64, String, Option<i64>, i64, i64)> = sqlx::query_as(
+            "select entry_id, line_no, account, case_id, debit_fen, credit_fen from ledger_lines order by entry_id, line_no",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("lines");
+        assert_eq!(
+            lines,
+            vec![
+                (1, 1, "bank:1".to_string(), None, 12_345, 0),
+                (1, 2, "case:1:held".to_string(), Some(1), 0, 12_345)
+            ]
+        );
+        sqlx::query(
+            "insert into audit_events (seq, at, actor_user, actor_role, court_id, action, subject, outcome, code, rule_id, reason, payload, prev_hash, hash)
+             values (1, '2026-03-02T01:00:00Z', 'system', 'system', null, 'ledger.post', 's', 'ok', null, null, null, '{}', 'p', 'the-new-hash')",
+        )
+        .execute(&pool)
+        .await
+        .expect("event");
+        let head: String = sqlx::query_scalar("select hash from audit_head where id = 1")
+            .fetch_one(&pool)
+            .await
+            .expect("head");
+        assert_eq!(head, "the-new-hash");
     }
 }

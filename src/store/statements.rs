@@ -8,6 +8,31 @@ use std::collections::{HashMap, HashSet};
 /// Rows per multi-row `insert`: well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 const ROWS_PER_INSERT: usize = 500;
 
+/// The page cache of a connection that imports a statement, while it imports (SQLite): 1 GiB, so the indexes a
+/// chunk's receipts touch all over (keyed by references and sources, in no order) stay in memory until the commit
+/// writes them once. With the usual 128 MiB, a chunk of 250,000 lines spills pages and takes a fifth longer.
+const BULK_CACHE_KIB: i64 = 1 << 20;
+
+/// Prepares the transaction of an import chunk (SQLite): the larger page cache. `end_bulk` gives the connection its
+/// usual cache back before the commit.
+pub async fn begin_bulk(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    if let Tx::Sqlite(transaction) = tx {
+        sqlx::query(&format!("pragma cache_size = -{BULK_CACHE_KIB}"))
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn end_bulk(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    if let Tx::Sqlite(transaction) = tx {
+        sqlx::query(&format!("pragma cache_size = -{}", super::SQLITE_CACHE_KIB))
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The cases of a court as the matcher needs them: id, case number, collection account.
 pub async fn case_keys(db: &Db, court_id: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
     on_pool!(db, pool => {
@@ -110,8 +135,8 @@ pub async fn insert_entries(
                 row.push_bind(base + index as i64)
                     .push_bind(court_id)
                     .push_bind(entry.kind)
-                    .push_bind(&entry.memo)
-                    .push_bind(&entry.source)
+                    .push_bind(entry.memo.as_str())
+                    .push_bind(entry.source.as_str())
                     .push_bind(posted_on)
                     .push_bind(posted_at)
                     .push_bind(audit_seq);
@@ -140,7 +165,7 @@ pub async fn insert_lines(tx: &mut Tx, court_id: i64, lines: &[BulkLine]) -> Res
                 row.push_bind(line.entry_id)
                     .push_bind(line.line_no)
                     .push_bind(court_id)
-                    .push_bind(&line.account)
+                    .push_bind(line.account.as_str())
                     .push_bind(line.case_id)
                     .push_bind(line.debit_fen)
                     .push_bind(line.credit_fen);
@@ -193,15 +218,15 @@ pub async fn insert_statement_lines(
                 row.push_bind(base + index as i64)
                     .push_bind(court_id)
                     .push_bind(bank_account)
-                    .push_bind(&line.bank_reference)
+                    .push_bind(line.bank_reference.as_str())
                     .push_bind(import_id)
                     .push_bind(line.line_number)
                     .push_bind(line.booking_date)
                     .push_bind(line.amount_fen)
                     .push_bind(line.direction)
-                    .push_bind(&line.counterparty_name)
-                    .push_bind(&line.counterparty_account)
-                    .push_bind(&line.remittance)
+                    .push_bind(line.counterparty_name.as_str())
+                    .push_bind(line.counterparty_account.as_str())
+                    .push_bind(line.remittance.as_str())
                     .push_bind(line.match_kind)
                     .push_bind(line.case_id)
                     .push_bind(line.entry_id);

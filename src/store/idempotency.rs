@@ -81,5 +81,6 @@ pub async fn store_response(db: &Db, claim: &Claim, status_code: u16, body: &str
         .execute(pool)
         .await
         .map(|_| ())
-    })
+    })?;
+    db.durable().await
 }

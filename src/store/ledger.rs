@@ -117,7 +117,7 @@ async fn write_lines(tx: &mut Tx, entry_id: i64, court_id: i64, lines: &[LineRow
         }};
     }
     match tx {
-        Tx::Sqlite(transaction) => {
+        Tx::Sqlite(transaction, _) => {
             let mut query = sqlx::QueryBuilder::new("");
             push_lines!(query);
             query.push("; ");

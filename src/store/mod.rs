@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod cash;
 pub mod disposal;
+pub mod durability;
 pub mod idempotency;
 pub mod ledger;
 pub mod nodes;
@@ -28,7 +29,7 @@ use std::time::Duration;
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::store::Tx::Sqlite(transaction) => {
+            $crate::store::Tx::Sqlite(transaction, _) => {
                 let $conn = &mut **transaction;
                 $body
             }
@@ -63,9 +64,10 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// An open transaction on either backend.
+/// An open transaction on either backend. A SQLite transaction carries its database's group-commit flusher
+/// (`durability`), which its commit waits for.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, Option<std::sync::Arc<durability::WalSync>>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -79,13 +81,12 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/s
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 impl Db {
-    /// Connects to `sqlite://FILE` (created if missing; WAL, foreign keys on) or `postgres://…`.
+    /// Connects to `sqlite://FILE` (created if missing; WAL, foreign keys on, group commit) or `postgres://…`.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
             Self::connect_sqlite(options, max_connections).await
@@ -97,10 +98,22 @@ impl Db {
 
     /// Every SQLite connection gets a 128 MiB page cache (the default is 2 MiB): a statement import inserts into
     /// unique indexes keyed by hashes, whose pages are touched at random, and a small cache rereads them constantly.
+    ///
+    /// A database file commits by group commit (`durability`): `synchronous = NORMAL`, and every `Tx::commit`
+    /// waits for a flush of the write-ahead log that began after it, shared with whatever else committed meanwhile.
+    /// Whatever `synchronous` the options asked for, a file database is as durable as with `FULL`; an in-memory
+    /// one keeps the options' setting.
     pub async fn connect_sqlite(options: SqliteConnectOptions, max_connections: u32) -> Result<Db, sqlx::Error> {
-        let options = options
+        let in_memory = options.get_filename().as_os_str().is_empty()
+            || options.get_filename().to_string_lossy().starts_with(':')
+            || options.get_filename().to_string_lossy().starts_with("file::memory:");
+        let mut options = options
             .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
             .pragma("temp_store", "memory");
+        if !in_memory {
+            options = options.synchronous(SqliteSynchronous::Normal);
+            durability::register(options.get_filename());
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             // A file database's connection cannot drop: pinging it before every use only costs a round trip.
@@ -108,6 +121,16 @@ impl Db {
             .connect_with(options)
             .await?;
         Ok(Db::Sqlite(pool))
+    }
+
+    /// Waits until what this database committed outside a transaction (an autocommit write) is durable.
+    pub async fn durable(&self) -> Result<(), sqlx::Error> {
+        if let Db::Sqlite(pool) = self {
+            if let Some(sync) = durability::lookup(pool.connect_options().get_filename()) {
+                sync.durable().await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn connect_postgres(options: PgConnectOptions, max_connections: u32) -> Result<Db, sqlx::Error> {
@@ -141,7 +164,7 @@ impl Db {
     /// A plain transaction, for reads that must see one snapshot.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, durability::lookup(pool.connect_options().get_filename())),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -163,7 +186,14 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(tx, sync) => {
+                // The commit returns the connection to the pool first, so others commit while this one waits.
+                tx.commit().await?;
+                match sync {
+                    Some(sync) => Ok(sync.durable().await?),
+                    None => Ok(()),
+                }
+            }
             Tx::Postgres(tx) => tx.commit().await,
         }
     }

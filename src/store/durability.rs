@@ -28,6 +28,11 @@ pub struct WalSync {
     flushes: AtomicU64,
     /// The directory was synced for the log file as it is now (its inode), as SQLite does when it creates one.
     dir_synced_for: Mutex<Option<u64>>,
+    /// The writers' connection: SQLite writes one transaction at a time, and a writer that finds the write lock
+    /// taken sleeps in `busy_timeout`'s steps (milliseconds; 16 postings at once took 100 ms instead of 5). Every
+    /// `begin_write` of this process takes this one connection instead, in turn, and gives it back when its commit
+    /// returns (not after its flush, which it shares with the next writers).
+    writer: Mutex<Option<sqlx::SqlitePool>>,
 }
 
 impl WalSync {
@@ -40,7 +45,13 @@ impl WalSync {
             synced: tokio::sync::Mutex::new(0),
             flushes: AtomicU64::new(0),
             dir_synced_for: Mutex::new(None),
+            writer: Mutex::new(None),
         }
+    }
+
+    /// The writers' pool of one connection (see `writer`).
+    pub(crate) fn writer(&self) -> Option<sqlx::SqlitePool> {
+        self.writer.lock().unwrap_or_else(|poison| poison.into_inner()).clone()
     }
 
     /// Returns once everything committed before the call is on disk. Call it after the commit returned.
@@ -99,13 +110,17 @@ fn registry() -> &'static Mutex<HashMap<PathBuf, Arc<WalSync>>> {
     REGISTRY.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// The flusher of this database file, created on first use (every pool on the file shares it).
-pub(crate) fn register(database: &Path) -> Arc<WalSync> {
+/// The flusher of this database file, created on first use (every pool on the file shares it), and the writers'
+/// connection of the pool connected last (a file deleted and created again must not be written through a connection
+/// to the old one).
+pub(crate) fn register(database: &Path, writer: sqlx::SqlitePool) -> Arc<WalSync> {
     let mut registry = registry().lock().unwrap_or_else(|poison| poison.into_inner());
-    registry
+    let sync = registry
         .entry(database.to_path_buf())
         .or_insert_with(|| Arc::new(WalSync::new(database)))
-        .clone()
+        .clone();
+    *sync.writer.lock().unwrap_or_else(|poison| poison.into_inner()) = Some(writer);
+    sync
 }
 
 /// The flusher of a database file registered by `Db::connect_sqlite`, if any.

@@ -64,10 +64,16 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// What a SQLite transaction's commit involves (`durability`): its database's group-commit flusher, which the commit
+/// waits for once it has returned the connection.
+pub struct SqliteCommit {
+    sync: Option<std::sync::Arc<durability::WalSync>>,
+}
+
 /// An open transaction on either backend. A SQLite transaction carries its database's group-commit flusher
 /// (`durability`), which its commit waits for.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, Option<std::sync::Arc<durability::WalSync>>),
+    Sqlite(Transaction<'static, Sqlite>, SqliteCommit),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -107,19 +113,30 @@ impl Db {
         let in_memory = options.get_filename().as_os_str().is_empty()
             || options.get_filename().to_string_lossy().starts_with(':')
             || options.get_filename().to_string_lossy().starts_with("file::memory:");
-        let mut options = options
+        let options = options
             .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
             .pragma("temp_store", "memory");
-        if !in_memory {
-            options = options.synchronous(SqliteSynchronous::Normal);
-            durability::register(options.get_filename());
+        if in_memory {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .connect_with(options)
+                .await?;
+            return Ok(Db::Sqlite(pool));
         }
+        let options = options.synchronous(SqliteSynchronous::Normal);
+        // A file database's connection cannot drop: pinging it before every use only costs a round trip.
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
-            // A file database's connection cannot drop: pinging it before every use only costs a round trip.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        durability::register(options.get_filename(), writer);
         Ok(Db::Sqlite(pool))
     }
 
@@ -158,13 +175,23 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Db::Sqlite(pool) = self {
+            if let Some(writer) = durability::lookup(pool.connect_options().get_filename()).and_then(|sync| sync.writer()) {
+                writer.close().await;
+            }
+        }
         on_pool!(self, pool => pool.close().await)
     }
 
     /// A plain transaction, for reads that must see one snapshot.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, durability::lookup(pool.connect_options().get_filename())),
+            Db::Sqlite(pool) => Tx::Sqlite(
+                pool.begin().await?,
+                SqliteCommit {
+                    sync: durability::lookup(pool.connect_options().get_filename()),
+                },
+            ),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -173,7 +200,17 @@ impl Db {
     /// (SQLite) or the head row's lock (PostgreSQL) before anything is read, so writers are serialised, the
     /// chain never forks and two `serve` processes cannot act on the same due nodes at once.
     pub async fn begin_write(&self, at: DateTime<Utc>) -> Result<WriteTx, sqlx::Error> {
-        let mut tx = self.begin().await?;
+        // SQLite: this process's writers take turns on one connection (see `durability`).
+        let mut tx = match self {
+            Db::Sqlite(pool) => match durability::lookup(pool.connect_options().get_filename()) {
+                Some(sync) => match sync.writer() {
+                    Some(writer) => Tx::Sqlite(writer.begin().await?, SqliteCommit { sync: Some(sync) }),
+                    None => self.begin().await?,
+                },
+                None => self.begin().await?,
+            },
+            Db::Postgres(_) => self.begin().await?,
+        };
         let (seq, prev_hash) = audit::advance_head(&mut tx).await?;
         Ok(WriteTx { tx, seq, prev_hash, at })
     }
@@ -186,10 +223,11 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx, sync) => {
-                // The commit returns the connection to the pool first, so others commit while this one waits.
+            Tx::Sqlite(tx, commit) => {
+                // The commit returns the connection to its pool first, so others commit while this one waits for
+                // its flush.
                 tx.commit().await?;
-                match sync {
+                match commit.sync {
                     Some(sync) => Ok(sync.durable().await?),
                     None => Ok(()),
                 }

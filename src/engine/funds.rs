@@ -548,7 +548,10 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Outcome<Option<i64>> {
         let accounts: Vec<String> = entry.lines.iter().map(|line| line.account.as_key()).collect();
-        let current = store::ledger::balances_tx(tx, court_id, &accounts).await?;
+        let (current, posted_before) = store::ledger::balances_and_posted(tx, court_id, &accounts, source).await?;
+        if posted_before {
+            return Ok(None);
+        }
         let mut balances = ledger::BalanceMap::new();
         for line in &entry.lines {
             let fen = current.get(&line.account.as_key()).copied().unwrap_or(0);
@@ -566,7 +569,7 @@ impl Engine {
             audit_seq,
             lines: &lines,
         };
-        store::ledger::post(tx, &row).await.map_err(|error| match &error {
+        store::ledger::post_new(tx, &row).await.map(Some).map_err(|error| match &error {
             sqlx::Error::Database(db) if db.is_check_violation() => Refusal::rule_violation(
                 "case_balance_would_go_negative",
                 "FUND-2",

@@ -30,39 +30,16 @@ pub struct EntryRow<'a> {
     pub lines: &'a [LineRow],
 }
 
-/// Posts an entry and moves the balances, in the caller's transaction. Returns the entry's id, or `None` when its
-/// source was posted before (nothing is written then). A case balance that would go negative fails the database's
-/// check and rolls the caller's transaction back.
-pub async fn post(tx: &mut Tx, entry: &EntryRow<'_>) -> Result<Option<i64>, sqlx::Error> {
-    let id: Option<i64> = on_tx!(tx, conn => {
-        sqlx::query_scalar(
-            "insert into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq)
-             values ((select coalesce(max(id), 0) + 1 from ledger_entries), $1, $2, $3, $4, $5, $6, $7)
-             on conflict (court_id, source) do nothing returning id",
-        )
-        .bind(entry.court_id)
-        .bind(entry.kind)
-        .bind(entry.memo)
-        .bind(entry.source)
-        .bind(entry.posted_on)
-        .bind(entry.posted_at)
-        .bind(entry.audit_seq)
-        .fetch_optional(conn)
-        .await
-    })?;
-    let Some(id) = id else { return Ok(None) };
-    write_lines(tx, id, entry.court_id, entry.lines).await?;
-    Ok(Some(id))
-}
-
-/// Writes an entry's lines and moves the balances they touch: the lines in one insert, then each touched balance
-/// row made to exist (at zero, so a debit never offers a negative row to the balance check), then one update that
-/// adds every account's delta. On SQLite the three statements go to the database as one script, in one round trip
-/// (SPEC §8: a posting costs little more than the durable commit itself); PostgreSQL takes them one by one.
-async fn write_lines(tx: &mut Tx, entry_id: i64, court_id: i64, lines: &[LineRow]) -> Result<(), sqlx::Error> {
-    if lines.is_empty() {
-        return Ok(());
-    }
+/// Posts an entry whose source the caller found new under the write lock (`balances_and_posted`), and moves the
+/// balances, in the caller's transaction; returns the entry's id. The lines go in one insert, then each touched
+/// balance row is made to exist (at zero, so a debit never offers a negative row to the balance check), then one
+/// update adds every account's delta; a case balance that would go negative fails the database's check and rolls
+/// the caller's transaction back. On SQLite the entry and all of that go to the database as one script, in one
+/// round trip (SPEC §8: a posting costs little more than the durable commit itself); PostgreSQL takes them one by
+/// one.
+pub async fn post_new(tx: &mut Tx, entry: &EntryRow<'_>) -> Result<i64, sqlx::Error> {
+    let court_id = entry.court_id;
+    let lines = entry.lines;
     // One delta per account: an entry may touch an account twice, and an update moves each row once.
     let mut deltas: Vec<(&str, Option<i64>, i64)> = Vec::with_capacity(lines.len());
     for line in lines {
@@ -71,12 +48,34 @@ async fn write_lines(tx: &mut Tx, entry_id: i64, court_id: i64, lines: &[LineRow
             None => deltas.push((&line.account, line.case_id, line.balance_delta_fen)),
         }
     }
-    macro_rules! push_lines {
+    macro_rules! push_entry {
         ($query:expr) => {{
+            $query.push(
+                "insert into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq)
+                 values ((select coalesce(max(id), 0) + 1 from ledger_entries), ",
+            );
+            let mut separated = $query.separated(", ");
+            separated
+                .push_bind(court_id)
+                .push_bind(entry.kind)
+                .push_bind(entry.memo)
+                .push_bind(entry.source)
+                .push_bind(entry.posted_on)
+                .push_bind(entry.posted_at)
+                .push_bind(entry.audit_seq);
+            $query.push(") returning id");
+        }};
+    }
+    // `None`: the entry inserted just before, in the same script (ids are max + 1 under the write lock).
+    macro_rules! push_lines {
+        ($query:expr, $entry_id:expr) => {{
             $query.push("insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen) ");
             $query.push_values(lines.iter().enumerate(), |mut row, (index, line)| {
-                row.push_bind(entry_id)
-                    .push_bind(index as i64 + 1)
+                match $entry_id {
+                    Some(id) => row.push_bind(id),
+                    None => row.push("(select max(id) from ledger_entries)"),
+                };
+                row.push_bind(index as i64 + 1)
                     .push_bind(court_id)
                     .push_bind(line.account.as_str())
                     .push_bind(line.case_id)
@@ -119,26 +118,36 @@ async fn write_lines(tx: &mut Tx, entry_id: i64, court_id: i64, lines: &[LineRow
     match tx {
         Tx::Sqlite(transaction, _) => {
             let mut query = sqlx::QueryBuilder::new("");
-            push_lines!(query);
-            query.push("; ");
-            push_balance_rows!(query);
-            query.push("; ");
-            push_update!(query);
-            query.build().execute(&mut **transaction).await?;
+            push_entry!(query);
+            if !lines.is_empty() {
+                query.push("; ");
+                push_lines!(query, None::<i64>);
+                query.push("; ");
+                push_balance_rows!(query);
+                query.push("; ");
+                push_update!(query);
+            }
+            let ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut **transaction).await?;
+            ids.first().copied().ok_or(sqlx::Error::RowNotFound)
         }
         Tx::Postgres(transaction) => {
             let mut query = sqlx::QueryBuilder::new("");
-            push_lines!(query);
-            query.build().execute(&mut **transaction).await?;
-            let mut query = sqlx::QueryBuilder::new("");
-            push_balance_rows!(query);
-            query.build().execute(&mut **transaction).await?;
-            let mut query = sqlx::QueryBuilder::new("");
-            push_update!(query);
-            query.build().execute(&mut **transaction).await?;
+            push_entry!(query);
+            let id: i64 = query.build_query_scalar().fetch_one(&mut **transaction).await?;
+            if !lines.is_empty() {
+                let mut query = sqlx::QueryBuilder::new("");
+                push_lines!(query, Some(id));
+                query.build().execute(&mut **transaction).await?;
+                let mut query = sqlx::QueryBuilder::new("");
+                push_balance_rows!(query);
+                query.build().execute(&mut **transaction).await?;
+                let mut query = sqlx::QueryBuilder::new("");
+                push_update!(query);
+                query.build().execute(&mut **transaction).await?;
+            }
+            Ok(id)
         }
     }
-    Ok(())
 }
 
 fn overflow(account: &str) -> sqlx::Error {
@@ -148,7 +157,7 @@ fn overflow(account: &str) -> sqlx::Error {
 /// Adds each delta to its account's running balance, creating balance rows on first use: one statement per 500
 /// accounts. Each account appears once (PostgreSQL refuses to update one row twice in one statement). For receipts
 /// only: a case account's delta must not be negative here, since the upsert offers it as a new row first (see
-/// `write_lines`, which every other posting uses).
+/// `post_new`, which every other posting uses).
 pub async fn move_balances(tx: &mut Tx, court_id: i64, deltas: &[(String, Option<i64>, i64)]) -> Result<(), sqlx::Error> {
     for chunk in deltas.chunks(500) {
         on_tx!(tx, conn => {
@@ -188,6 +197,39 @@ pub async fn in_transit_sources(tx: &mut Tx, court_id: i64) -> Result<std::colle
             .await
     })?;
     Ok(sources.into_iter().collect())
+}
+
+/// The current balances of these accounts, and whether an entry with this source was posted before, in one query
+/// inside the transaction that will post (the write lock, taken first, means nobody moves them before the commit).
+pub async fn balances_and_posted(
+    tx: &mut Tx,
+    court_id: i64,
+    accounts: &[String],
+    source: &str,
+) -> Result<(BTreeMap<String, i64>, bool), sqlx::Error> {
+    let mut found: BTreeMap<String, i64> = accounts.iter().map(|account| (account.clone(), 0)).collect();
+    let rows: Vec<(String, i64)> = on_tx!(tx, conn => {
+        let mut query = sqlx::QueryBuilder::new("select account, balance_fen from ledger_balances where court_id = ");
+        query.push_bind(court_id).push(" and account in (");
+        let mut separated = query.separated(", ");
+        separated.push_bind("");
+        for account in accounts {
+            separated.push_bind(account.as_str());
+        }
+        // An account key is never empty: the empty key marks the entry posted before.
+        query.push(") union all select '', id from ledger_entries where court_id = ").push_bind(court_id);
+        query.push(" and source = ").push_bind(source);
+        query.build_query_as().fetch_all(conn).await
+    })?;
+    let mut posted = false;
+    for (account, balance) in rows {
+        if account.is_empty() {
+            posted = true;
+        } else {
+            found.insert(account, balance);
+        }
+    }
+    Ok((found, posted))
 }
 
 /// The current balances of these accounts, read inside the transaction that will post against them (the audit

@@ -66,8 +66,14 @@ pub async fn insert(tx: &mut Tx, claim: &Claim, audit_seq: i64, now: DateTime<Ut
     })
 }
 
-/// Stores the answer that a replay will give.
+/// Stores the answer that a replay will give: on SQLite through the writers' connection (see `store::durability`),
+/// so it takes its turn instead of meeting the write lock, and durable before it returns.
 pub async fn store_response(db: &Db, claim: &Claim, status_code: u16, body: &str) -> Result<(), sqlx::Error> {
+    let writer = db.sqlite_writer();
+    let db = match &writer {
+        Some(writer) => writer,
+        None => db,
+    };
     on_pool!(db, pool => {
         sqlx::query(
             "update idempotency_keys set status_code = $4, response_body = $5

@@ -140,6 +140,16 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
+    /// The writers' connection of a SQLite file database, as a `Db` (see `durability`); `None` otherwise.
+    pub(crate) fn sqlite_writer(&self) -> Option<Db> {
+        match self {
+            Db::Sqlite(pool) => durability::lookup(pool.connect_options().get_filename())
+                .and_then(|sync| sync.writer())
+                .map(Db::Sqlite),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// Waits until what this database committed outside a transaction (an autocommit write) is durable.
     pub async fn durable(&self) -> Result<(), sqlx::Error> {
         if let Db::Sqlite(pool) = self {

@@ -443,7 +443,7 @@ impl Disposal {
                 channel: settlement.channel,
                 original_price: settlement.price,
                 deposit: forfeited,
-                auction_cost_losses: Money::from_fen(command.auction_cost_losses.fen().max(0)),
+                auction_cost_losses: command.auction_cost_losses,
                 allocation: None,
                 allocated_on: None,
             });

@@ -35,6 +35,7 @@ use crate::error::{Code, Outcome, Refusal};
 use crate::ledger::{self, CashReceipt, CashStage, HandoverTiming, RecordCash};
 use crate::money::Money;
 use crate::nodes::AlertKind;
+use crate::registry::check_text;
 use crate::store::{self, cash::CashRow, nodes::KeyedChange, nodes::NodeInsert};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -188,23 +189,6 @@ fn core_receipt(row: &CashRow) -> Outcome<CashReceipt> {
         explanation: row.explanation.clone(),
         stage,
     })
-}
-
-/// Text the court keeps: no control characters (line breaks allowed where `multiline`), not longer than `max_chars`.
-fn check_text(field: &str, value: &str, max_chars: usize, multiline: bool) -> Outcome<()> {
-    if value.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\r'))) {
-        return Err(
-            Refusal::new(Code::InvalidField, format!("{field} must not contain control characters"))
-                .with_details(serde_json::json!({ "field": field })),
-        );
-    }
-    if value.trim().chars().count() > max_chars {
-        return Err(
-            Refusal::new(Code::InvalidField, format!("{field} is longer than {max_chars} characters"))
-                .with_details(serde_json::json!({ "field": field })),
-        );
-    }
-    Ok(())
 }
 
 /// The shell's own refusals of cash receipts: what the core cannot know because it lies in the stored records.

@@ -42,6 +42,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The longest reason for withdrawing a payout (FUND-8) that is kept with it.
+const CANCEL_REASON_MAX_CHARS: usize = 2_000;
+
 /// The outbox topic of the ledger lifecycles' notices (a bounce alerts staff, FUND-8; a plan's objections, FUND-12).
 pub(crate) const LEDGER_NOTICE_TOPIC: &str = "ledger.notice";
 
@@ -718,9 +721,7 @@ impl Engine {
             }
         }
         if let PayoutAction::Cancel { reason } = &action {
-            if reason.chars().any(|c| c.is_control() && c != '\n') {
-                return Err(Refusal::new(Code::InvalidField, "reason must not contain control characters"));
-            }
+            crate::registry::check_text("reason", reason, CANCEL_REASON_MAX_CHARS, true)?;
         }
         let payout: Payout = serde_json::from_str(&row.state).map_err(Refusal::internal)?;
         let reason = if let PayoutAction::Cancel { reason } = &action {

@@ -1,10 +1,10 @@
 //! Cash receipts over HTTP (现金收款, FUND-2): thin handlers over `crate::engine::cash`.
 
 use super::error::{ApiError, ApiJson, ApiPath};
+use super::handlers::positive_id;
 use super::AppState;
 use crate::auth::Principal;
 use crate::engine::cash::{CashDepositRequest, CashReceiptRequest, CashReceiptView};
-use crate::error::{Code, Refusal};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -16,17 +16,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{case_id}/cash-receipts", post(record_cash_receipt).get(list_cash_receipts))
         .route("/cash-receipts/{receipt_id}/deposit", post(record_cash_deposit))
-}
-
-fn positive(id: i64, what: &str) -> ApiResult<i64> {
-    if id > 0 {
-        Ok(id)
-    } else {
-        Err(ApiError(Refusal::new(
-            Code::InvalidPath,
-            format!("{what} id {id} must be a positive whole number"),
-        )))
-    }
 }
 
 /// Record cash two officers collected for the case (assistants, judges; FUND-2): at least two different officers,
@@ -45,7 +34,7 @@ pub async fn record_cash_receipt(
     ApiPath(case_id): ApiPath<i64>,
     ApiJson(request): ApiJson<CashReceiptRequest>,
 ) -> ApiResult<(StatusCode, Json<CashReceiptView>)> {
-    let case_id = positive(case_id, "case")?;
+    let case_id = positive_id(case_id, "case")?;
     let (created, view) = state.engine.record_cash_receipt(&principal, case_id, request).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view)))
@@ -59,7 +48,7 @@ pub async fn list_cash_receipts(
     Extension(principal): Extension<Principal>,
     ApiPath(case_id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<CashReceiptView>>> {
-    let case_id = positive(case_id, "case")?;
+    let case_id = positive_id(case_id, "case")?;
     Ok(Json(state.engine.cash_receipts(&principal, case_id).await?))
 }
 
@@ -76,6 +65,6 @@ pub async fn record_cash_deposit(
     ApiPath(receipt_id): ApiPath<i64>,
     ApiJson(request): ApiJson<CashDepositRequest>,
 ) -> ApiResult<Json<CashReceiptView>> {
-    let receipt_id = positive(receipt_id, "cash receipt")?;
+    let receipt_id = positive_id(receipt_id, "cash receipt")?;
     Ok(Json(state.engine.record_cash_deposit(&principal, receipt_id, request).await?))
 }

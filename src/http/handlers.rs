@@ -27,7 +27,8 @@ fn page_limit(limit: Option<i64>) -> ApiResult<i64> {
     }
 }
 
-fn positive_id(id: i64, what: &str) -> ApiResult<i64> {
+/// A path id must be a positive whole number (`invalid_path`, a 4xx, before anything is read).
+pub(super) fn positive_id(id: i64, what: &str) -> ApiResult<i64> {
     if id > 0 {
         Ok(id)
     } else {

@@ -2,6 +2,7 @@
 //! FUND-4…FUND-12, SPEC §4). Thin handlers over `crate::engine::payouts`.
 
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use super::handlers::positive_id;
 use super::AppState;
 use crate::auth::Principal;
 use crate::engine::payouts::{
@@ -31,17 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/reconciliation", get(reconciliation))
 }
 
-fn positive(id: i64, what: &str) -> ApiResult<i64> {
-    if id > 0 {
-        Ok(id)
-    } else {
-        Err(ApiError(Refusal::new(
-            Code::InvalidPath,
-            format!("{what} id {id} must be a positive whole number"),
-        )))
-    }
-}
-
 /// Request a payout (assistants, judges): only to the account confirmed at registration unless a panel approved
 /// another (FUND-8, FUND-1). Opens the FUND-5 (or FUND-4) deadline node; the approval chain follows.
 #[utoipa::path(post, path = "/api/v1/payouts", tag = "payouts", request_body = PayoutRequest,
@@ -52,7 +42,7 @@ pub async fn request_payout(
     Extension(principal): Extension<Principal>,
     ApiJson(request): ApiJson<PayoutRequest>,
 ) -> ApiResult<(StatusCode, Json<PayoutView>)> {
-    positive(request.case_id, "case")?;
+    positive_id(request.case_id, "case")?;
     Ok((StatusCode::CREATED, Json(state.engine.request_payout(&principal, request).await?)))
 }
 
@@ -79,7 +69,7 @@ pub async fn get_payout(
     Extension(principal): Extension<Principal>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<PayoutView>> {
-    let id = positive(id, "payout")?;
+    let id = positive_id(id, "payout")?;
     Ok(Json(state.engine.payout(&principal, id).await?))
 }
 
@@ -97,7 +87,7 @@ pub async fn payout_command(
     ApiPath(id): ApiPath<i64>,
     ApiJson(action): ApiJson<PayoutAction>,
 ) -> ApiResult<Json<PayoutView>> {
-    let id = positive(id, "payout")?;
+    let id = positive_id(id, "payout")?;
     Ok(Json(state.engine.payout_command(&principal, id, action).await?))
 }
 
@@ -113,7 +103,7 @@ pub async fn draw_up_distribution(
     ApiPath(case_id): ApiPath<i64>,
     ApiJson(request): ApiJson<DrawUpPlanRequest>,
 ) -> ApiResult<(StatusCode, Json<PlanView>)> {
-    let case_id = positive(case_id, "case")?;
+    let case_id = positive_id(case_id, "case")?;
     Ok((
         StatusCode::CREATED,
         Json(state.engine.draw_up_distribution(&principal, case_id, request).await?),
@@ -128,7 +118,7 @@ pub async fn get_distribution(
     Extension(principal): Extension<Principal>,
     ApiPath(case_id): ApiPath<i64>,
 ) -> ApiResult<Json<PlanView>> {
-    let case_id = positive(case_id, "case")?;
+    let case_id = positive_id(case_id, "case")?;
     Ok(Json(state.engine.distribution(&principal, case_id).await?))
 }
 
@@ -145,7 +135,7 @@ pub async fn distribution_command(
     ApiPath(case_id): ApiPath<i64>,
     ApiJson(command): ApiJson<PlanCommand>,
 ) -> ApiResult<Json<PlanView>> {
-    let case_id = positive(case_id, "case")?;
+    let case_id = positive_id(case_id, "case")?;
     Ok(Json(state.engine.distribution_command(&principal, case_id, command).await?))
 }
 
@@ -165,7 +155,7 @@ pub async fn application_fee(
     ApiPath(case_id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<FeeQuery>,
 ) -> ApiResult<Json<ApplicationFeeView>> {
-    let case_id = positive(case_id, "case")?;
+    let case_id = positive_id(case_id, "case")?;
     let fee = query
         .court_set_fee
         .as_deref()

@@ -399,14 +399,6 @@ pub enum ForfeitPart {
 }
 
 impl ForfeitPart {
-    pub const ALL: [ForfeitPart; 5] = [
-        ForfeitPart::AuctionCostLosses,
-        ForfeitPart::ResaleShortfall,
-        ForfeitPart::ThisCaseDebt,
-        ForfeitPart::RelatedDebts,
-        ForfeitPart::Remainder,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             ForfeitPart::AuctionCostLosses => "auction_cost_losses",

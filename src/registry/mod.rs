@@ -139,23 +139,29 @@ pub struct NewAsset {
     pub high_value_or_complex: bool,
 }
 
-fn required_text(field: &str, value: &str, max_chars: usize) -> Outcome<()> {
-    if value.chars().any(char::is_control) {
+/// Text the court keeps: no control characters (line breaks allowed where `multiline`), not longer than `max_chars`
+/// once trimmed.
+pub(crate) fn check_text(field: &str, value: &str, max_chars: usize, multiline: bool) -> Outcome<()> {
+    if value.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\r'))) {
         return Err(
             Refusal::new(Code::InvalidField, format!("{field} must not contain control characters"))
                 .with_details(serde_json::json!({ "field": field })),
         );
     }
-    let length = value.trim().chars().count();
-    if length == 0 {
-        return Err(
-            Refusal::new(Code::InvalidField, format!("{field} must not be empty")).with_details(serde_json::json!({ "field": field }))
-        );
-    }
-    if length > max_chars {
+    if value.trim().chars().count() > max_chars {
         return Err(
             Refusal::new(Code::InvalidField, format!("{field} is longer than {max_chars} characters"))
                 .with_details(serde_json::json!({ "field": field })),
+        );
+    }
+    Ok(())
+}
+
+fn required_text(field: &str, value: &str, max_chars: usize) -> Outcome<()> {
+    check_text(field, value, max_chars, false)?;
+    if value.trim().is_empty() {
+        return Err(
+            Refusal::new(Code::InvalidField, format!("{field} must not be empty")).with_details(serde_json::json!({ "field": field }))
         );
     }
     Ok(())

@@ -179,16 +179,19 @@ pub async fn raise_alerts(
     })
 }
 
+/// The outbox message of each alert chosen by the `where` that follows (`$1`: the time it is put).
+const ALERT_OUTBOX: &str = "insert into outbox (topic, court_id, alert_id, payload, created_at)
+     select 'alert.' || a.kind, a.court_id, a.id,
+            '{\"alert_id\":' || a.id || ',\"node_id\":' || a.node_id || ',\"case_id\":' || n.case_id
+              || ',\"rule\":\"' || n.rule_id || '\",\"kind\":\"' || a.kind || '\",\"audience\":\"' || a.audience
+              || '\",\"due_date\":\"' || n.due_date || '\"}',
+            $1
+     from alerts a join nodes n on n.id = a.node_id";
+
 /// Puts one outbox message per alert raised by this sweep.
 pub async fn enqueue_alerts(tx: &mut Tx, now: DateTime<Utc>, sweep_seq: i64) -> Result<u64, sqlx::Error> {
-    let sql = "insert into outbox (topic, court_id, alert_id, payload, created_at)
-         select 'alert.' || a.kind, a.court_id, a.id,
-                '{\"alert_id\":' || a.id || ',\"node_id\":' || a.node_id || ',\"case_id\":' || n.case_id
-                  || ',\"rule\":\"' || n.rule_id || '\",\"kind\":\"' || a.kind || '\",\"audience\":\"' || a.audience
-                  || '\",\"due_date\":\"' || n.due_date || '\"}',
-                $1
-         from alerts a join nodes n on n.id = a.node_id where a.sweep_seq = $2";
-    on_tx!(tx, conn => sqlx::query(sql).bind(now).bind(sweep_seq).execute(conn).await.map(|done| done.rows_affected()))
+    let sql = format!("{ALERT_OUTBOX} where a.sweep_seq = $2");
+    on_tx!(tx, conn => sqlx::query(&sql).bind(now).bind(sweep_seq).execute(conn).await.map(|done| done.rows_affected()))
 }
 
 /// Raises one alert outside a sweep, tagged with the command's audit sequence number: a breach that is known the
@@ -225,14 +228,8 @@ pub async fn insert_alert(
 
 /// Puts the outbox message of one alert, in the same shape as the sweep's (`enqueue_alerts`).
 pub async fn enqueue_alert(tx: &mut Tx, alert_id: i64, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let sql = "insert into outbox (topic, court_id, alert_id, payload, created_at)
-         select 'alert.' || a.kind, a.court_id, a.id,
-                '{\"alert_id\":' || a.id || ',\"node_id\":' || a.node_id || ',\"case_id\":' || n.case_id
-                  || ',\"rule\":\"' || n.rule_id || '\",\"kind\":\"' || a.kind || '\",\"audience\":\"' || a.audience
-                  || '\",\"due_date\":\"' || n.due_date || '\"}',
-                $1
-         from alerts a join nodes n on n.id = a.node_id where a.id = $2";
-    on_tx!(tx, conn => sqlx::query(sql).bind(now).bind(alert_id).execute(conn).await.map(|done| done.rows_affected()))
+    let sql = format!("{ALERT_OUTBOX} where a.id = $2");
+    on_tx!(tx, conn => sqlx::query(&sql).bind(now).bind(alert_id).execute(conn).await.map(|done| done.rows_affected()))
 }
 
 /// Moves each due node to its next stage (`crate::nodes::next_alert_after`) and marks overdue ones.

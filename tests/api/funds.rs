@@ -18,18 +18,6 @@ async fn three_cases(app: &TestApp) -> [i64; 3] {
     ]
 }
 
-async fn balance(app: &TestApp, account: &str) -> String {
-    let (status, balances) = app.get("/api/v1/balances", &app.finance).await;
-    assert_eq!(status, StatusCode::OK);
-    balances
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["account"] == account)
-        .map(|row| row["balance"].as_str().unwrap().to_string())
-        .unwrap_or_else(|| "0.00".to_string())
-}
-
 /// STYLE habit 11: every entry balances and every running balance equals its lines, by independent queries.
 async fn assert_books_balance(app: &TestApp) {
     assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
@@ -69,11 +57,11 @@ both_backends! {
         assert_eq!(report["debits"], 1);
         assert_eq!(report["credited_to_cases"], "1012845.67");
         assert_eq!(report["held_in_suspense"], "388.00");
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
-        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00");
-        assert_eq!(balance(app, &format!("case:{third}:held")).await, "500.00");
-        assert_eq!(balance(app, "suspense").await, "388.00");
-        assert_eq!(balance(app, "bank:37010201040012345678").await, "1013233.67");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance_of(app, &format!("case:{second}:held")).await, "1000000.00");
+        assert_eq!(balance_of(app, &format!("case:{third}:held")).await, "500.00");
+        assert_eq!(balance_of(app, "suspense").await, "388.00");
+        assert_eq!(balance_of(app, "bank:37010201040012345678").await, "1013233.67");
         assert_books_balance(app).await;
 
         // The same file again: every line is known, nothing is posted (SPEC §3.6).
@@ -85,7 +73,7 @@ both_backends! {
         assert_eq!(again["already_imported"], 6);
         assert_eq!(app.count("ledger_entries").await, entries);
         assert_eq!(app.count("statement_lines").await, lines);
-        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00");
+        assert_eq!(balance_of(app, &format!("case:{second}:held")).await, "1000000.00");
 
         // FUND-3: the suspense list shows the claim deadline, 3 working days after arrival, and the age.
         let (status, suspense) = app.get("/api/v1/suspense", &app.finance).await;
@@ -108,9 +96,9 @@ both_backends! {
         // camt.053 carries the virtual sub-account (子账号) the third payer paid to: matched by account this time.
         assert_eq!(report["matched_by_collection_account"], 2);
         assert_eq!(report["matched_by_case_number"], 1);
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
-        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00");
-        assert_eq!(balance(app, &format!("case:{third}:held")).await, "500.00");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance_of(app, &format!("case:{second}:held")).await, "1000000.00");
+        assert_eq!(balance_of(app, &format!("case:{third}:held")).await, "500.00");
         assert_books_balance(app).await;
         let (_, again) = import(app, "camt053", CAMT053).await;
         assert_eq!(again["lines_new"], 0);
@@ -136,7 +124,7 @@ both_backends! {
         let (status, asked) = app.post(&format!("/api/v1/suspense/{item}/claim"), &app.finance, &claim).await;
         assert_eq!(status, StatusCode::OK, "{asked}");
         assert_eq!(asked["status"], "claim_requested");
-        assert_eq!(balance(app, "suspense").await, "388.00", "nothing moves before the approval");
+        assert_eq!(balance_of(app, "suspense").await, "388.00", "nothing moves before the approval");
 
         // Finance cannot approve its own request; the judge can.
         let (status, _) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.finance, &json!({ "reference": "审批-1" })).await;
@@ -144,8 +132,8 @@ both_backends! {
         let (status, approved) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.judge, &json!({ "reference": "审批-1" })).await;
         assert_eq!(status, StatusCode::OK, "{approved}");
         assert_eq!(approved["status"], "claimed");
-        assert_eq!(balance(app, "suspense").await, "300.00");
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12433.67");
+        assert_eq!(balance_of(app, "suspense").await, "300.00");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12433.67");
         assert_books_balance(app).await;
         let (status, _) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.judge, &json!({ "reference": "审批-1" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a claim is approved once");

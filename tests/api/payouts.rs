@@ -9,7 +9,7 @@ use chuzhi::ledger::ApprovalRole;
 use chuzhi::money::Money;
 use serde_json::{json, Value};
 
-const BANK: &str = "37010201040012345678";
+const BANK: &str = STATEMENT_BANK;
 const MT940: &str = include_str!("../../fixtures/statements/sample.mt940");
 const APPLICANT: &str = "济南农村商业银行股份有限公司";
 
@@ -27,38 +27,15 @@ async fn assert_books_balance(app: &TestApp) {
     }
 }
 
-async fn balance(app: &TestApp, account: &str) -> String {
-    let (status, balances) = app.get("/api/v1/balances", &app.finance).await;
-    assert_eq!(status, StatusCode::OK);
-    balances
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["account"] == account)
-        .map(|row| row["balance"].as_str().unwrap().to_string())
-        .unwrap_or_else(|| "0.00".to_string())
-}
-
 /// An MT940 statement of the court's account for one day (`yymmdd`), with credits paid to collection accounts.
 fn statement(day: &str, opening: &str, closing: &str, credits: &[(&str, &str, &str)]) -> String {
-    let mut text = format!(
-        "{{1:F01BKCHCNBJA4000000000000}}{{2:I940BKCHCNBJXXXXN}}{{4:\n:20:STMT{day}\n:25:{BANK}\n:28C:00001/001\n:60F:C{day}CNY{opening}\n"
-    );
-    for (amount, reference, collection_account) in credits {
-        text.push_str(&format!(
-            ":61:{day}{}C{amount}NTRFNONREF//{reference}\n:86:/CNTP/6222020200001234567/BKCHCNBJ/张三/济南/ /REMI/执行款 {collection_account}\n",
-            &day[2..]
-        ));
-    }
-    text.push_str(&format!(":62F:C{day}CNY{closing}\n-}}"));
-    text
-}
-
-async fn import(app: &TestApp, text: &str) {
-    let (status, report) = app
-        .call("POST", "/api/v1/statements?format=mt940", Some(&app.finance), Some(text))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{report}");
+    let remittances: Vec<String> = credits.iter().map(|(_, _, account)| format!("执行款 {account}")).collect();
+    let credits: Vec<(&str, &str, &str)> = credits
+        .iter()
+        .zip(&remittances)
+        .map(|((amount, reference, _), remittance)| (*amount, *reference, remittance.as_str()))
+        .collect();
+    mt940_statement(day, opening, closing, &credits)
 }
 
 async fn collection_account(app: &TestApp, case_id: i64) -> String {
@@ -75,7 +52,7 @@ async fn funded_cases(app: &TestApp) -> [i64; 3] {
         register_case(app, "(2026)鲁0102执2号", "2026-01-02").await,
         register_case(app, "（2026）鲁0102执恢3号", "2026-01-02").await,
     ];
-    import(app, MT940).await;
+    import_mt940(app, MT940).await;
     cases
 }
 
@@ -115,7 +92,7 @@ both_backends! {
         app.set_now("2025-09-26T10:00:00+08:00");
         let case_id = register_case(app, "（2025）鲁0102执88号", "2025-09-01").await;
         let account = collection_account(app, case_id).await;
-        import(app, &statement("250926", "0,00", "50000,00", &[("50000,00", "BOC2025092600001", &account)])).await;
+        import_mt940(app, &statement("250926", "0,00", "50000,00", &[("50000,00", "BOC2025092600001", &account)])).await;
         let payout = request(app, &json!({ "case_id": case_id, "amount": "50000.00" })).await;
 
         // Funds arrived Friday 2025-09-26. Ten working days: Sun 28 Sep (a make-up working day), 29, 30 Sep, then
@@ -129,8 +106,8 @@ both_backends! {
 
         let approved = approve_up_to_bureau_head(app, payout).await;
         assert_eq!(approved["stage"], "approved");
-        assert_eq!(balance(app, &format!("case:{case_id}:held")).await, "0.00");
-        assert_eq!(balance(app, &format!("case:{case_id}:payable:{APPLICANT}")).await, "50000.00");
+        assert_eq!(balance_of(app, &format!("case:{case_id}:held")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("case:{case_id}:payable:{APPLICANT}")).await, "50000.00");
 
         // Notice on Tuesday 30 Sep: five working days are 9, 10, 11 (make-up), 13, 14 Oct.
         app.set_now("2025-09-30T16:00:00+08:00");
@@ -148,8 +125,8 @@ both_backends! {
         assert_eq!(status, StatusCode::OK, "{paid}");
         assert_eq!(paid["stage"], "paid");
         assert_eq!(node(app, case_id, &payment).await.0, "met");
-        assert_eq!(balance(app, &format!("case:{case_id}:payable:{APPLICANT}")).await, "0.00");
-        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("case:{case_id}:payable:{APPLICANT}")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "0.00");
         assert_books_balance(app).await;
     }
 }
@@ -204,12 +181,12 @@ both_backends! {
         let (status, refused) = command(app, &app.supervisor, payout, json!({ "command": "approve", "role": "vice_president" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert_eq!(refused["error"]["code"], "approver_already_approved");
-        assert_eq!(balance(app, &format!("case:{second}:held")).await, "1000000.00", "nothing reserved before the last approval");
+        assert_eq!(balance_of(app, &format!("case:{second}:held")).await, "1000000.00", "nothing reserved before the last approval");
 
         let vice_president = app.engine.create_token(COURT_CODE, "副院长-李", chuzhi::auth::Role::Supervisor).await.unwrap();
         let approved = approve(app, &vice_president, payout, "vice_president").await;
         assert_eq!(approved["stage"], "approved");
-        assert_eq!(balance(app, &format!("case:{second}:held")).await, "800000.00");
+        assert_eq!(balance_of(app, &format!("case:{second}:held")).await, "800000.00");
         let (status, refused) = command(app, &vice_president, payout, json!({ "command": "approve", "role": "vice_president" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert_eq!(refused["error"]["code"], "out_of_order");
@@ -226,8 +203,8 @@ both_backends! {
         assert_eq!(status, StatusCode::OK);
         let (status, _) = command(app, &app.finance, payout, json!({ "command": "record_paid", "paid_on": "2026-01-09" })).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
-        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1000888.00");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "1000888.00");
 
         let alerts = app.count("outbox where topic = 'ledger.notice'").await;
         app.set_now("2026-01-12T10:00:00+08:00");
@@ -235,8 +212,8 @@ both_backends! {
         let (status, bounced) = command(app, &app.finance, payout, bounce).await;
         assert_eq!(status, StatusCode::OK, "{bounced}");
         assert_eq!(bounced["stage"], "bounced");
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
-        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1013233.67");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "1013233.67");
         assert_eq!(app.count("outbox where topic = 'ledger.notice'").await, alerts + 1, "staff are alerted to check the account");
         assert_books_balance(app).await;
 
@@ -268,8 +245,8 @@ both_backends! {
         let refusal = refused.into_iter().next().unwrap().unwrap_err();
         assert_eq!(refusal.code_str(), "case_balance_would_go_negative");
         assert_eq!(refusal.rule, Some("FUND-2"));
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
-        assert_eq!(balance(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
         let stages: Vec<String> = app.engine.payouts(&supervisor, Some(first)).await.unwrap().into_iter().map(|view| view.stage).collect();
         assert!(stages.contains(&"approved".to_string()) && stages.contains(&"approving".to_string()), "{stages:?}");
         assert_books_balance(app).await;
@@ -354,7 +331,7 @@ both_backends! {
         app.set_now("2026-01-09T10:00:00+08:00");
         let case_id = register_case(app, "（2026）鲁0102执5号", "2026-01-02").await;
         let account = collection_account(app, case_id).await;
-        import(app, &statement("260109", "0,00", "1000,00", &[("1000,00", "BOC2026010900001", &account)])).await;
+        import_mt940(app, &statement("260109", "0,00", "1000,00", &[("1000,00", "BOC2026010900001", &account)])).await;
 
         let path = format!("/api/v1/reconciliation?bank_account={BANK}&day=2026-01-09");
         let (status, refused) = app.get(&path, &app.judge).await;
@@ -383,7 +360,7 @@ both_backends! {
 
         // The sample statement's month does not reconcile: its opening balance and its payout line are not in the
         // books, and the report says so.
-        import(app, MT940).await;
+        import_mt940(app, MT940).await;
         let (status, month) = app.get(&format!("/api/v1/reconciliation?bank_account={BANK}&month=2026-01"), &app.finance).await;
         assert_eq!(status, StatusCode::OK, "{month}");
         assert_eq!(month["ok"], false);
@@ -422,8 +399,8 @@ both_backends! {
         let payout = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
         let key = format!("ledger.payout.finance_notice:{payout}");
         approve_up_to_bureau_head(app, payout).await;
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
-        assert_eq!(balance(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
 
         // Finance pays and supervisors approve; neither withdraws. A withdrawal needs its reason.
         for token in [&app.finance, &app.supervisor] {
@@ -448,9 +425,9 @@ both_backends! {
         assert_eq!(withdrawn["state"]["stage"]["released"], "12345.67");
         // Append-only: one reversing entry, and the balances are back to the fen.
         assert_eq!(app.count("ledger_entries").await, entries + 1);
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "12345.67");
-        assert_eq!(balance(app, &format!("case:{first}:payable:{APPLICANT}")).await, "0.00");
-        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1013233.67");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12345.67");
+        assert_eq!(balance_of(app, &format!("case:{first}:payable:{APPLICANT}")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "1013233.67");
         assert_eq!(node(app, first, &key).await, ("cancelled".to_string(), "2026-01-23".to_string()));
         let event = chuzhi::store::audit::recent_for_court(app.db(), 1, 1).await.unwrap().remove(0);
         assert_eq!(event.action, "payouts.cancel");
@@ -486,8 +463,8 @@ both_backends! {
         assert!(refused["error"]["message"].as_str().unwrap().contains("paid"), "{refused}");
         assert_eq!(app.count("ledger_entries").await, entries);
         assert_eq!(app.count("audit_events").await, audit + 1, "the refusal is audited");
-        assert_eq!(balance(app, &format!("case:{first}:held")).await, "0.00");
-        assert_eq!(balance(app, &format!("bank:{BANK}")).await, "1000888.00");
+        assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "1000888.00");
         let (_, view) = app.get(&format!("/api/v1/payouts/{payout}"), &app.assistant).await;
         assert_eq!(view["stage"], "paid");
         assert_books_balance(app).await;

@@ -724,7 +724,20 @@ impl Steps {
 /// One asset's branch as a list of steps, every date counted from `day0` and, where the law moves a last day, from
 /// the legal calendar (PER-1), so the steps are lawful whatever day the demo runs. The command sequences are those
 /// of the core's scenario tests (`crate::disposal::tests`).
-fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calendar: &Calendar, steps: &mut Steps) {
+/// AUC-14 as the disposal core allocates a forfeited deposit (all in yuan), for the demo's notes.
+fn forfeit_split(deposit: i64, costs: i64, original: i64, resale: i64, claim: Money) -> crate::disposal::ForfeitAllocation {
+    crate::disposal::allocate_forfeited_deposit(
+        yuan(deposit),
+        crate::disposal::ForfeitClaims {
+            auction_cost_losses: yuan(costs),
+            resale_shortfall: crate::disposal::resale_shortfall(yuan(original), yuan(resale)),
+            this_case_debt: claim,
+            related_debts: Money::ZERO,
+        },
+    )
+}
+
+fn branch_steps(asset: &DisposalAsset, applicant: &str, claim: Money, day0: NaiveDate, calendar: &Calendar, steps: &mut Steps) {
     let d = |offset: u64| day0 + Days::new(offset);
     let short = asset.short;
     // AUC-3: the first round at 80 % of the reference price; AUC-16: the second at 80 % of the first.
@@ -842,13 +855,13 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
             let at = |offset: u64| defaulted + Days::new(offset);
             let resale = first + 1_000;
             steps.round(at(1), first, at(4), at(21), at(35));
-            let shortfall = price - resale;
+            let split = forfeit_split(first / 10, costs, price, resale, claim);
             let note = format!(
                 "{short}: resold for ¥{}, the defaulting buyer excluded; at its ruling the forfeited deposit pays ¥{} of costs, the ¥{} shortfall and ¥{} toward the claim (AUC-14)",
                 yuan(resale),
-                yuan(costs),
-                yuan(shortfall),
-                yuan(first / 10 - costs - shortfall)
+                split.auction_cost_losses,
+                split.resale_shortfall,
+                split.this_case_debt
             );
             steps.sold(at(22), "竞买人戊", resale, note);
             steps.settle(short, at(22), first / 10, Some((at(30), resale - first / 10)));
@@ -906,11 +919,12 @@ fn branch_steps(asset: &DisposalAsset, applicant: &str, day0: NaiveDate, calenda
             };
             steps.clerk(bid_on, Command::RecordSellOffBid(bid));
             let sold_on = bid_on + Days::new(1);
+            let split = forfeit_split(forfeited, costs, second, second, claim);
             let note = format!(
                 "{short}: sold again for ¥{}; at its ruling the forfeited deposit pays ¥{} of costs and ¥{} toward the claim (AUC-14)",
                 yuan(second),
-                yuan(costs),
-                yuan(forfeited - costs)
+                split.auction_cost_losses,
+                split.this_case_debt
             );
             steps.sold(sold_on, "竞买人壬", second, note);
             steps.settle(short, sold_on, second, None);
@@ -1054,7 +1068,8 @@ async fn load_disposal_history(
                 platform: engine.auction_platforms.first().cloned(),
                 list: Vec::new(),
             };
-            branch_steps(&asset, case.applicant, day0, &engine.calendar, &mut own);
+            let claim = Money::parse(case.claim).map_err(crate::error::Refusal::internal)?;
+            branch_steps(&asset, case.applicant, claim, day0, &engine.calendar, &mut own);
             steps.extend(own.list);
             assets.push((asset_id, asset));
         }

@@ -15,7 +15,7 @@ use super::error::DisposalError;
 use super::limits::{LimitKind, TimeLimit};
 use super::procedure::Preparing;
 use super::selloff::{SecondFailure, SellOffResale};
-use super::{published_deposit, require_name, Command, Disposal, Draft, Outcome, Round, RoundResult, Signal, Stage, Transition};
+use super::{require_name, Command, Disposal, Draft, Outcome, Round, RoundResult, Signal, Stage, Transition};
 use crate::calendar::{Calendar, Period};
 use crate::clock::local_date;
 use crate::money::Money;
@@ -171,7 +171,9 @@ impl Disposal {
 
     /// SELL-6, AUC-14: the refund owed to a defaulting buyer was paid.
     ///
-    /// Checks, in order: the date; a refund owed to that buyer and not yet recorded (`no_buyer_refund_owed`, SELL-6).
+    /// Checks, in order: the date; a refund owed to that buyer and not yet recorded (`no_buyer_refund_owed`, citing
+    /// the rule of the refund the buyer was owed: SELL-6 for a sell-off's prepayment, AUC-14 for an auction's part
+    /// payments; for a buyer owed nothing ever, the rule of the channel the asset is in).
     pub fn record_buyer_refunded(
         mut self,
         command: RecordBuyerRefunded,
@@ -185,7 +187,16 @@ impl Disposal {
             .iter_mut()
             .find(|refund| refund.buyer == buyer && refund.refunded_on.is_none())
         else {
-            return Err(DisposalError::NoBuyerRefundOwed { buyer: buyer.to_string() });
+            let owed_before = self.buyer_refunds.iter().rev().find(|refund| refund.buyer == buyer);
+            let rule = match owed_before {
+                Some(refund) => refund.limit.kind.rule_id(),
+                None if matches!(self.stage, Stage::SellOff(_) | Stage::SellOffResale(_)) => "SELL-6",
+                None => "AUC-14",
+            };
+            return Err(DisposalError::NoBuyerRefundOwed {
+                buyer: buyer.to_string(),
+                rule,
+            });
         };
         refund.refunded_on = Some(today);
         draft.meet(refund.limit.key());
@@ -426,10 +437,7 @@ impl Disposal {
         let settlement = *settlement;
         // AUC-14: an auction forfeits the whole deposit; SELL-6: a sell-off the notice's deposit out of the prepayment.
         let forfeited = match defaulted {
-            Defaulted::SellOff => settlement
-                .forfeit_on_default
-                .unwrap_or_else(|| published_deposit(&self.rounds, 2))
-                .min(settlement.deposit),
+            Defaulted::SellOff => self.sell_off_deposit(settlement.forfeit_on_default).min(settlement.deposit),
             Defaulted::Round(_) => settlement.deposit,
         };
         // Whatever else the buyer paid into the case's account goes back (SELL-6; DESIGN for an auction's balance).

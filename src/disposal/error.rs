@@ -170,8 +170,8 @@ pub enum DisposalError {
     DepositTransferNotRecorded { deposit: Money },
     #[error("the ruling was served on {ruling_served_on}; the asset is the buyer's and the sale can no longer be backed out of")]
     OwnershipAlreadyPassed { ruling_served_on: NaiveDate },
-    #[error("no refund of a prepayment is owed to '{buyer}', or it has been recorded already")]
-    NoBuyerRefundOwed { buyer: String },
+    #[error("no refund is owed to '{buyer}', or it has been recorded already")]
+    NoBuyerRefundOwed { buyer: String, rule: &'static str },
     // --- sell-off --------------------------------------------------------------------------------------------
     #[error("ask the applicant and the creditors about debt in kind before the sell-off notice")]
     DebtInKindQuestionPending,
@@ -341,6 +341,7 @@ impl DisposalError {
     pub fn rule(&self) -> &'static str {
         match self {
             DisposalError::OutOfOrder { rule, .. }
+            | DisposalError::NoBuyerRefundOwed { rule, .. }
             | DisposalError::NameMissing { rule, .. }
             | DisposalError::NameRepeated { rule, .. }
             | DisposalError::AmountNotPositive { rule, .. }
@@ -382,7 +383,6 @@ impl DisposalError {
             | DisposalError::BalanceNotOverdue { .. }
             | DisposalError::DepositTransferNotRecorded { .. } => "AUC-15",
             DisposalError::OwnershipAlreadyPassed { .. } => "AUC-12",
-            DisposalError::NoBuyerRefundOwed { .. } => "SELL-6",
             DisposalError::NoSurplusNeedsApplicantRequest { .. }
             | DisposalError::NoSurplusRequestLate { .. }
             | DisposalError::NoSurplusReservePriceTooLow { .. }

@@ -753,11 +753,19 @@ impl Disposal {
 
 /// The deposit of the published round with this number (not a resale), or zero: SELL-6's default for the deposit a
 /// sell-off notice states (DESIGN: the second round's, UNCONFIRMED).
-pub(crate) fn published_deposit(rounds: &[PublishedRound], number: u8) -> Money {
+fn published_deposit(rounds: &[PublishedRound], number: u8) -> Money {
     rounds
         .iter()
         .find(|published| published.round.number == number && !published.round.resale)
         .map_or(Money::ZERO, |published| published.plan.deposit)
+}
+
+impl Disposal {
+    /// SELL-6: the deposit a sell-off notice states, or (DESIGN, UNCONFIRMED) the second round's deposit where the
+    /// notice gave none or the sell-off was stored before the deposit was kept.
+    pub(crate) fn sell_off_deposit(&self, stated: Option<Money>) -> Money {
+        stated.unwrap_or_else(|| published_deposit(&self.rounds, 2))
+    }
 }
 
 /// `amount × percent / 100`, rounded up to the fen: the smallest amount that is at least `percent` % (the floors of

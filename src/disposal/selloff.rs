@@ -11,7 +11,7 @@ use super::auction::RecordSale;
 use super::error::DisposalError;
 use super::limits::{LimitKind, TimeLimit};
 use super::plan::deposit_bounds;
-use super::{is_movable, published_deposit, require_name, Command, Disposal, Draft, Outcome, Signal, Stage, Transition};
+use super::{is_movable, require_name, Command, Disposal, Draft, Outcome, Signal, Stage, Transition};
 use crate::calendar::{Calendar, Period};
 use crate::clock::local_date;
 use crate::money::Money;
@@ -204,7 +204,7 @@ impl Disposal {
                 });
             }
         }
-        let deposit = command.deposit.unwrap_or_else(|| published_deposit(&self.rounds, 2));
+        let deposit = self.sell_off_deposit(command.deposit);
         let (min, max) = deposit_bounds(price);
         if deposit < min || deposit > max {
             return Err(DisposalError::DepositOutOfRange { deposit, min, max });
@@ -354,7 +354,7 @@ impl Disposal {
             today,
             calendar,
         );
-        settlement.forfeit_on_default = Some(selloff.deposit.unwrap_or_else(|| published_deposit(&self.rounds, 2)));
+        settlement.forfeit_on_default = Some(self.sell_off_deposit(selloff.deposit));
         if command.other_bidders_paid_deposits {
             self.deposit_refund = Some(TimeLimit::hours_24(
                 LimitKind::DepositRefund,

@@ -816,6 +816,17 @@ fn an_auction_buyer_who_paid_part_of_the_balance_gets_it_back_and_a_disposal_sto
     );
     assert!(met(&refunded, "disposal.balance_refund:1"));
     assert!(case.nodes.is_empty());
+    // Recorded twice, or for a buyer owed nothing: refused under the auction's rule, not the sell-off's.
+    for buyer in ["buyer-x", "buyer-nobody"] {
+        assert_refused(
+            case.refused(
+                "2025-04-03",
+                Command::RecordBuyerRefunded(RecordBuyerRefunded { buyer: buyer.into() }),
+            ),
+            "no_buyer_refund_owed",
+            "AUC-14",
+        );
+    }
 }
 
 #[test]

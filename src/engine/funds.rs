@@ -289,8 +289,10 @@ impl Engine {
                     &mut known,
                     now,
                 )
-                .await?;
+                .await;
+            // The writers' connection gets its usual cache back also when the chunk is refused (then rolled back).
             rows::end_bulk(&mut write.tx).await?;
+            let chunk_report = chunk_report?;
             let payload = serde_json::json!({
                 "bank_account": statement.account,
                 "file_sha256": file_sha256,

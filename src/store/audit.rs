@@ -1,42 +1,55 @@
 //! The audit chain's rows.
 
-use super::{on_pool, on_tx, Db, Tx};
+use super::{durability, on_pool, on_tx, Db, SqliteTx, Tx};
 use crate::audit::StoredEvent;
+
+/// Advances the head by one, returning the new sequence number and the hash it follows.
+pub const ADVANCE_HEAD: &str = "update audit_head set seq = seq + 1 where id = 1 returning seq, hash";
 
 /// Advances the head by one and returns the new sequence number and the hash it follows.
 pub async fn advance_head(tx: &mut Tx) -> Result<(i64, String), sqlx::Error> {
     on_tx!(tx, conn => {
-        sqlx::query_as::<_, (i64, String)>("update audit_head set seq = seq + 1 where id = 1 returning seq, hash")
+        sqlx::query_as::<_, (i64, String)>(ADVANCE_HEAD)
             .fetch_one(conn)
             .await
     })
 }
 
+const APPEND: &str = "insert into audit_events (seq, at, actor_user, actor_role, court_id, action, subject, outcome, code, rule_id, reason, payload, prev_hash, hash)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+
+/// Binds an event's fields to the `APPEND` statement's parameters, for either backend.
+macro_rules! bind_event {
+    ($query:expr, $event:expr) => {
+        $query
+            .bind($event.seq)
+            .bind($event.at)
+            .bind(&$event.actor_user)
+            .bind(&$event.actor_role)
+            .bind($event.court_id)
+            .bind(&$event.action)
+            .bind(&$event.subject)
+            .bind(&$event.outcome)
+            .bind(&$event.code)
+            .bind(&$event.rule_id)
+            .bind(&$event.reason)
+            .bind(&$event.payload)
+            .bind(&$event.prev_hash)
+            .bind(&$event.hash)
+    };
+}
+
+/// Appends the event, the last statement of a writing transaction; the trigger `audit_events_move_head`
+/// (migration 0010) moves the head's hash to it. A writer's turn in SQLite's batch of writers releases its savepoint
+/// in the same round trip (`durability::Member`).
 pub async fn append(tx: &mut Tx, event: &StoredEvent) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "insert into audit_events (seq, at, actor_user, actor_role, court_id, action, subject, outcome, code, rule_id, reason, payload, prev_hash, hash)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(event.seq)
-        .bind(event.at)
-        .bind(&event.actor_user)
-        .bind(&event.actor_role)
-        .bind(event.court_id)
-        .bind(&event.action)
-        .bind(&event.subject)
-        .bind(&event.outcome)
-        .bind(&event.code)
-        .bind(&event.rule_id)
-        .bind(&event.reason)
-        .bind(&event.payload)
-        .bind(&event.prev_hash)
-        .bind(&event.hash)
-        .execute(conn)
-        .await?;
-    });
-    // The trigger `audit_events_move_head` (migration 0009) moves the head's hash to this event.
-    Ok(())
+    if let Tx::Sqlite(SqliteTx::Batched(member)) = tx {
+        let sql = format!("{APPEND}; {}", durability::RELEASE);
+        bind_event!(sqlx::query(&sql), event).execute(member.conn()).await?;
+        member.released();
+        return Ok(());
+    }
+    on_tx!(tx, conn => bind_event!(sqlx::query(APPEND), event).execute(conn).await.map(|_| ()))
 }
 
 pub async fn head(db: &Db) -> Result<(i64, String), sqlx::Error> {

@@ -10,11 +10,43 @@
 //! The one difference from `FULL`: between its commit and the flush (a fraction of a millisecond), a transaction's
 //! changes are visible to readers before they are durable. Any later write is durable only after them (the log is
 //! written in order), so nothing durable ever depends on something lost.
+//!
+//! **Batches of writers.** SQLite writes one transaction at a time, so this process's writers take turns on one
+//! connection of their own (`Member`). The turns are batched: the first writer of a batch opens a transaction
+//! (`begin immediate`), and each writer's work is a savepoint inside it, rolled back alone if the writer fails or
+//! gives up. A writer that released its savepoint queues for the connection again, behind the writers that were
+//! already waiting, and commits the batch unless one of them did so first. Commands that arrive together thus
+//! share one commit, which writes each page they touched once (the audit head, the balances, the journal's last
+//! pages), and one flush. Every writer still answers only once its batch is committed and flushed; a batch whose
+//! commit fails fails every writer in it, none of which has answered yet. A batch holds the write lock no longer
+//! than its writers queue: the last of them commits it.
 
-use std::collections::HashMap;
+use sqlx::{Connection, SqliteConnection};
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// The savepoint of the writer whose turn it is (one at a time, so one name).
+const SAVEPOINT: &str = "chuzhi_write";
+/// Ends a writer's savepoint, keeping its work in the batch: the last statement of its turn.
+pub(crate) const RELEASE: &str = "release chuzhi_write";
+
+/// The writers' connection, one writer at a time (a fair lock: writers get it in the order they asked).
+type WriterConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
+
+/// Where the batch on the writers' connection stands.
+#[derive(Debug, Default)]
+struct BatchState {
+    /// A transaction is open on the connection: batch number `generation`.
+    open: bool,
+    /// The batch the next writer joins; counts up at every commit (or failure).
+    generation: u64,
+    /// A writer gave up its turn without releasing its savepoint: the next one rolls back to it first.
+    dirty: bool,
+    /// The last few batches whose commit failed, with the error, for the writers that wait on them.
+    failed: VecDeque<(u64, String)>,
+}
 
 /// The flushes of one database's write-ahead log.
 #[derive(Debug)]
@@ -26,13 +58,16 @@ pub struct WalSync {
     synced: tokio::sync::Mutex<u64>,
     /// Flushes done (for tests and for the bench's report).
     flushes: AtomicU64,
+    /// Batches committed (for tests and for the bench's report).
+    commits: AtomicU64,
     /// The directory was synced for the log file as it is now (its inode), as SQLite does when it creates one.
     dir_synced_for: Mutex<Option<u64>>,
     /// The writers' connection: SQLite writes one transaction at a time, and a writer that finds the write lock
     /// taken sleeps in `busy_timeout`'s steps (milliseconds; 16 postings at once took 100 ms instead of 5). Every
-    /// `begin_write` of this process takes this one connection instead, in turn, and gives it back when its commit
-    /// returns (not after its flush, which it shares with the next writers).
-    writer: Mutex<Option<sqlx::SqlitePool>>,
+    /// `begin_write` of this process takes this one connection instead, in turn (`Member`), and gives it back when
+    /// its savepoint is released (not after its batch's commit and flush, which it shares with the next writers).
+    writer: Mutex<Option<WriterConnection>>,
+    batch: Mutex<BatchState>,
 }
 
 impl WalSync {
@@ -44,14 +79,98 @@ impl WalSync {
             requested: AtomicU64::new(0),
             synced: tokio::sync::Mutex::new(0),
             flushes: AtomicU64::new(0),
+            commits: AtomicU64::new(0),
             dir_synced_for: Mutex::new(None),
             writer: Mutex::new(None),
+            batch: Mutex::new(BatchState::default()),
         }
     }
 
-    /// The writers' pool of one connection (see `writer`).
-    pub(crate) fn writer(&self) -> Option<sqlx::SqlitePool> {
+    fn writer(&self) -> Option<WriterConnection> {
         self.writer.lock().unwrap_or_else(|poison| poison.into_inner()).clone()
+    }
+
+    fn batch(&self) -> std::sync::MutexGuard<'_, BatchState> {
+        self.batch.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Whether this database's writers take turns on a writers' connection (a file database connected by
+    /// `Db::connect_sqlite`).
+    pub(crate) fn has_writer(&self) -> bool {
+        self.writer().is_some()
+    }
+
+    /// Rolls back the savepoint of a writer that gave up its turn (see `Member`'s drop), before anyone else uses the
+    /// connection. If the transaction itself is gone (SQLite rolls back everything on some errors, such as a full
+    /// disk), the batch has failed: its writers are told so when they come to commit it.
+    async fn settle(&self, conn: &mut SqliteConnection) {
+        if !std::mem::take(&mut self.batch().dirty) {
+            return;
+        }
+        let undo = format!("rollback to {SAVEPOINT}; release {SAVEPOINT}");
+        if let Err(error) = sqlx::query(&undo).execute(&mut *conn).await {
+            let _ = sqlx::query("rollback").execute(&mut *conn).await;
+            self.end_generation(Some(format!("the batch's transaction was lost: {error}")));
+        }
+    }
+
+    /// The open batch is over: committed (`None`), or failed with this error.
+    fn end_generation(&self, failure: Option<String>) {
+        let mut state = self.batch();
+        if let Some(error) = failure {
+            let generation = state.generation;
+            state.failed.push_back((generation, error));
+            if state.failed.len() > 64 {
+                state.failed.pop_front();
+            }
+        }
+        state.open = false;
+        state.generation += 1;
+    }
+
+    /// Commits batch `generation` unless a writer in it did already (see the module's documentation); an error if
+    /// the batch failed.
+    async fn end_batch(&self, generation: u64) -> Result<(), sqlx::Error> {
+        let writer = self.writer().ok_or(sqlx::Error::PoolClosed)?;
+        let mut guard = writer.lock_owned().await;
+        let conn = guard.as_mut().ok_or(sqlx::Error::PoolClosed)?;
+        self.settle(conn).await;
+        let pending = {
+            let state = self.batch();
+            if state.generation > generation {
+                match state.failed.iter().find(|(failed, _)| *failed == generation) {
+                    Some((_, error)) => return Err(sqlx::Error::Protocol(format!("the batch of writes failed: {error}"))),
+                    None => return Ok(()),
+                }
+            }
+            state.open
+        };
+        if !pending {
+            return Ok(());
+        }
+        match sqlx::query("commit").execute(&mut *conn).await {
+            Ok(_) => {
+                self.end_generation(None);
+                self.commits.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(error) => {
+                let _ = sqlx::query("rollback").execute(&mut *conn).await;
+                self.end_generation(Some(error.to_string()));
+                Err(error)
+            }
+        }
+    }
+
+    /// Closes the writers' connection, committing a batch still open.
+    pub(crate) async fn close_writer(&self) {
+        let Some(writer) = self.writer() else { return };
+        let generation = self.batch().generation;
+        let _ = self.end_batch(generation).await;
+        let conn = writer.lock().await.take();
+        if let Some(conn) = conn {
+            let _ = conn.close().await;
+        }
     }
 
     /// Returns once everything committed before the call is on disk. Call it after the commit returned.
@@ -76,9 +195,131 @@ impl WalSync {
         Ok(())
     }
 
+    /// The batches of writers committed so far.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
     /// The flushes done so far.
     pub fn flushes(&self) -> u64 {
         self.flushes.load(Ordering::Relaxed)
+    }
+}
+
+/// One writer's turn on the writers' connection: a savepoint inside the open batch (see the module's
+/// documentation). Dropped without `commit`, the savepoint is rolled back before the connection's next use, and the
+/// batch is committed for the writers in it that finished.
+pub struct Member {
+    turn: Option<tokio::sync::OwnedMutexGuard<Option<SqliteConnection>>>,
+    sync: Arc<WalSync>,
+    generation: u64,
+    /// The savepoint was released by the writer's last statement (`RELEASE`, appended to it).
+    released: bool,
+}
+
+impl std::fmt::Debug for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Member")
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Member {
+    /// Waits for the writers' turn, opens a batch if none is open, sets this writer's savepoint, and runs `then`
+    /// (statements whose rows are returned) in the same round trip.
+    pub(crate) async fn join<T>(sync: &Arc<WalSync>, then: &str) -> Result<(Member, Vec<T>), sqlx::Error>
+    where
+        T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    {
+        let writer = sync.writer().ok_or(sqlx::Error::PoolClosed)?;
+        let mut turn = writer.lock_owned().await;
+        let conn = turn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
+        sync.settle(conn).await;
+        let (begins, generation) = {
+            let state = sync.batch();
+            (!state.open, state.generation)
+        };
+        let sql = format!("{}savepoint {SAVEPOINT}; {then}", if begins { "begin immediate; " } else { "" });
+        match sqlx::query_as::<_, T>(&sql).fetch_all(&mut *conn).await {
+            Ok(rows) => {
+                if begins {
+                    sync.batch().open = true;
+                }
+                Ok((
+                    Member {
+                        turn: Some(turn),
+                        sync: sync.clone(),
+                        generation,
+                        released: false,
+                    },
+                    rows,
+                ))
+            }
+            Err(error) => {
+                // Undo whatever of it ran; the batch carries on without this writer (or never began).
+                let undo = if begins {
+                    "rollback".to_string()
+                } else {
+                    format!("rollback to {SAVEPOINT}; release {SAVEPOINT}")
+                };
+                let _ = sqlx::query(&undo).execute(&mut *conn).await;
+                Err(error)
+            }
+        }
+    }
+
+    /// The writer's last statement released its savepoint (it ended with `RELEASE`): nothing may follow but
+    /// `commit`.
+    pub(crate) fn released(&mut self) {
+        self.released = true;
+    }
+
+    /// The writers' connection, for this writer's statements.
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.turn
+            .as_mut()
+            .and_then(|turn| turn.as_mut())
+            .expect("a member holds the writers' connection until it commits or drops")
+    }
+
+    /// Releases the savepoint, gives the connection to the next writer, and returns once the batch is committed
+    /// (by this writer or a later one in it) and flushed to disk.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if !self.released {
+            sqlx::query(RELEASE).execute(self.conn()).await?;
+        }
+        self.turn = None;
+        let sync = self.sync.clone();
+        let generation = self.generation;
+        // The commit runs on its own task, so a caller that stops waiting (a dropped request) leaves it to finish.
+        tokio::spawn(async move {
+            sync.end_batch(generation).await?;
+            sync.durable().await.map_err(sqlx::Error::from)
+        })
+        .await
+        .map_err(|error| sqlx::Error::Protocol(format!("the batch's commit stopped: {error}")))?
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        let Some(turn) = self.turn.take() else { return };
+        // Marked before the connection is given back, so the next writer rolls this one back first; a released
+        // savepoint's work is the batch's already, and is committed with it.
+        if !self.released {
+            self.sync.batch().dirty = true;
+        }
+        drop(turn);
+        let sync = self.sync.clone();
+        let generation = self.generation;
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = sync.end_batch(generation).await {
+                    tracing::warn!(%error, "a batch of writes failed after a writer gave up its turn");
+                }
+            });
+        }
     }
 }
 
@@ -113,13 +354,21 @@ fn registry() -> &'static Mutex<HashMap<PathBuf, Arc<WalSync>>> {
 /// The flusher of this database file, created on first use (every pool on the file shares it), and the writers'
 /// connection of the pool connected last (a file deleted and created again must not be written through a connection
 /// to the old one).
-pub(crate) fn register(database: &Path, writer: sqlx::SqlitePool) -> Arc<WalSync> {
+pub(crate) fn register(database: &Path, writer: SqliteConnection) -> Arc<WalSync> {
     let mut registry = registry().lock().unwrap_or_else(|poison| poison.into_inner());
     let sync = registry
         .entry(database.to_path_buf())
         .or_insert_with(|| Arc::new(WalSync::new(database)))
         .clone();
-    *sync.writer.lock().unwrap_or_else(|poison| poison.into_inner()) = Some(writer);
+    *sync.writer.lock().unwrap_or_else(|poison| poison.into_inner()) = Some(Arc::new(tokio::sync::Mutex::new(Some(writer))));
+    // A new connection has no transaction open: the next writer begins a new batch.
+    let mut state = sync.batch();
+    if state.open {
+        state.open = false;
+        state.generation += 1;
+    }
+    state.dirty = false;
+    drop(state);
     sync
 }
 
@@ -135,6 +384,133 @@ pub(crate) fn lookup(database: &Path) -> Option<Arc<WalSync>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::{Actor, EventDraft};
+    use crate::store::Db;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+
+    async fn file_db(name: &str) -> (Db, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("chuzhi-batch-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let options = SqliteConnectOptions::new()
+            .filename(dir.join("batch.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        let db = Db::connect_sqlite(options, 4).await.expect("sqlite");
+        db.migrate().await.expect("migrate");
+        (db, dir)
+    }
+
+    fn sync_of(db: &Db) -> Arc<WalSync> {
+        let Db::Sqlite(pool) = db else { unreachable!() };
+        lookup(pool.connect_options().get_filename()).expect("registered")
+    }
+
+    /// One audited write: a court named `code`, committed or (`keep == false`) given up.
+    async fn add_court(db: Db, code: &'static str, keep: bool) -> Result<i64, crate::error::Refusal> {
+        let mut write = db.begin_write(chrono::Utc::now()).await?;
+        crate::store::on_tx!(&mut write.tx, conn => {
+            sqlx::query("insert into courts (code, name) values ($1, $1)").bind(code).execute(conn).await.map(|_| ())
+        })?;
+        if !keep {
+            return Err(crate::error::Refusal::internal("given up"));
+        }
+        write
+            .commit(EventDraft::change(
+                &Actor::system("test"),
+                "court.add",
+                code.to_string(),
+                serde_json::json!({}),
+            ))
+            .await
+    }
+
+    async fn courts(db: &Db) -> Vec<String> {
+        let Db::Sqlite(pool) = db else { unreachable!() };
+        sqlx::query_scalar("select code from courts order by code")
+            .fetch_all(pool)
+            .await
+            .expect("courts")
+    }
+
+    /// Three writers queue for the writers' connection while the first works: they run in turn inside one batch,
+    /// the one that gives up is rolled back alone (its audit sequence number too), and one commit makes the other
+    /// two durable, the chain of audit events unbroken.
+    #[tokio::test(flavor = "current_thread")]
+    async fn writers_that_queue_together_share_one_commit_and_one_that_gives_up_is_rolled_back_alone() {
+        let (db, dir) = file_db("share").await;
+        let sync = sync_of(&db);
+        let commits = sync.commits();
+        let mut first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
+        let second = tokio::spawn(add_court(db.clone(), "B", true));
+        let third = tokio::spawn(add_court(db.clone(), "C", false));
+        let fourth = tokio::spawn(add_court(db.clone(), "D", true));
+        // The three run until they queue for the connection the first holds.
+        tokio::task::yield_now().await;
+        crate::store::on_tx!(&mut first.tx, conn => {
+            sqlx::query("insert into courts (code, name) values ('A', 'A')").execute(conn).await.map(|_| ())
+        })
+        .expect("insert");
+        let first_seq = first
+            .commit(EventDraft::change(
+                &Actor::system("test"),
+                "court.add",
+                "A".to_string(),
+                serde_json::json!({}),
+            ))
+            .await
+            .expect("first commits");
+        let second_seq = second.await.expect("task").expect("second commits");
+        assert!(third.await.expect("task").is_err());
+        let fourth_seq = fourth.await.expect("task").expect("fourth commits");
+        assert_eq!(courts(&db).await, vec!["A", "B", "D"]);
+        assert_eq!(
+            (first_seq, second_seq, fourth_seq),
+            (1, 2, 3),
+            "the rolled-back writer's number is given again"
+        );
+        assert_eq!(sync.commits() - commits, 1, "one commit for the batch");
+        let engine = crate::engine::Engine::new(
+            db.clone(),
+            Arc::new(crate::calendar::Calendar::embedded()),
+            Arc::new(crate::clock::ManualClock::new(chrono::Utc::now())),
+            crate::engine::Settings::default(),
+        );
+        assert_eq!(
+            engine.verify_audit().await.expect("verify"),
+            crate::audit::Verification::Intact { events: 3 }
+        );
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A writer that gives up while nobody else writes: its savepoint is rolled back and the batch closed, so the
+    /// write lock is not kept (another connection can write at once).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_writer_that_gives_up_alone_leaves_no_batch_open() {
+        let (db, dir) = file_db("alone").await;
+        assert!(add_court(db.clone(), "X", false).await.is_err());
+        add_court(db.clone(), "Y", true).await.expect("the next writer");
+        assert!(add_court(db.clone(), "Z", false).await.is_err());
+        // The clean-up runs on its own task: it takes the connection first (the yield lets it start), and once it
+        // gives it back, no transaction is left open.
+        tokio::task::yield_now().await;
+        let sync = sync_of(&db);
+        let writer = sync.writer().expect("writer");
+        drop(writer.lock().await);
+        assert!(!sync.batch().open && !sync.batch().dirty);
+        let Db::Sqlite(pool) = &db else { unreachable!() };
+        let mut other = pool.begin().await.expect("begin");
+        sqlx::query("insert into courts (code, name) values ('W', 'W')")
+            .execute(&mut *other)
+            .await
+            .expect("not locked");
+        other.commit().await.expect("commit");
+        assert_eq!(courts(&db).await, vec!["W", "Y"]);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn commits_waiting_together_share_flushes_and_each_returns_after_one_that_began_after_it() {

@@ -66,15 +66,11 @@ pub async fn insert(tx: &mut Tx, claim: &Claim, audit_seq: i64, now: DateTime<Ut
     })
 }
 
-/// Stores the answer that a replay will give: on SQLite through the writers' connection (see `store::durability`),
-/// so it takes its turn instead of meeting the write lock, and durable before it returns.
+/// Stores the answer that a replay will give, in a write of its own: on SQLite, a turn in the writers' batch (see
+/// `store::durability`), durable before it returns.
 pub async fn store_response(db: &Db, claim: &Claim, status_code: u16, body: &str) -> Result<(), sqlx::Error> {
-    let writer = db.sqlite_writer();
-    let db = match &writer {
-        Some(writer) => writer,
-        None => db,
-    };
-    on_pool!(db, pool => {
+    let mut tx = db.begin_unaudited_write().await?;
+    on_tx!(&mut tx, conn => {
         sqlx::query(
             "update idempotency_keys set status_code = $4, response_body = $5
              where court_id = $1 and user_name = $2 and idempotency_key = $3",
@@ -84,9 +80,9 @@ pub async fn store_response(db: &Db, claim: &Claim, status_code: u16, body: &str
         .bind(&claim.key)
         .bind(i32::from(status_code))
         .bind(body)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ())
     })?;
-    db.durable().await
+    tx.commit().await
 }

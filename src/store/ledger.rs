@@ -116,7 +116,7 @@ pub async fn post_new(tx: &mut Tx, entry: &EntryRow<'_>) -> Result<i64, sqlx::Er
         }};
     }
     match tx {
-        Tx::Sqlite(transaction, _) => {
+        Tx::Sqlite(transaction) => {
             let mut query = sqlx::QueryBuilder::new("");
             push_entry!(query);
             if !lines.is_empty() {
@@ -127,7 +127,7 @@ pub async fn post_new(tx: &mut Tx, entry: &EntryRow<'_>) -> Result<i64, sqlx::Er
                 query.push("; ");
                 push_update!(query);
             }
-            let ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut **transaction).await?;
+            let ids: Vec<i64> = query.build_query_scalar().fetch_all(transaction.conn()).await?;
             ids.first().copied().ok_or(sqlx::Error::RowNotFound)
         }
         Tx::Postgres(transaction) => {

@@ -29,8 +29,8 @@ use std::time::Duration;
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::store::Tx::Sqlite(transaction, _) => {
-                let $conn = &mut **transaction;
+            $crate::store::Tx::Sqlite(transaction) => {
+                let $conn = transaction.conn();
                 $body
             }
             $crate::store::Tx::Postgres(transaction) => {
@@ -64,17 +64,27 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// What a SQLite transaction's commit involves (`durability`): its database's group-commit flusher, which the commit
-/// waits for once it has returned the connection.
-pub struct SqliteCommit {
-    sync: Option<std::sync::Arc<durability::WalSync>>,
+/// An open transaction on either backend.
+pub enum Tx {
+    Sqlite(SqliteTx),
+    Postgres(Transaction<'static, Postgres>),
 }
 
-/// An open transaction on either backend. A SQLite transaction carries its database's group-commit flusher
-/// (`durability`), which its commit waits for.
-pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, SqliteCommit),
-    Postgres(Transaction<'static, Postgres>),
+/// A SQLite transaction: a writer's turn in a batch on the writers' connection of a file database
+/// (`durability::Member`), or a transaction of its own (an in-memory database; its commit waits for the
+/// database's group-commit flusher where it has one).
+pub enum SqliteTx {
+    Batched(durability::Member),
+    Own(Transaction<'static, Sqlite>, Option<std::sync::Arc<durability::WalSync>>),
+}
+
+impl SqliteTx {
+    pub fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        match self {
+            SqliteTx::Batched(member) => member.conn(),
+            SqliteTx::Own(transaction, _) => transaction,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,34 +140,9 @@ impl Db {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
-            .await?;
+        let writer = sqlx::ConnectOptions::connect(&options).await?;
         durability::register(options.get_filename(), writer);
         Ok(Db::Sqlite(pool))
-    }
-
-    /// The writers' connection of a SQLite file database, as a `Db` (see `durability`); `None` otherwise.
-    pub(crate) fn sqlite_writer(&self) -> Option<Db> {
-        match self {
-            Db::Sqlite(pool) => durability::lookup(pool.connect_options().get_filename())
-                .and_then(|sync| sync.writer())
-                .map(Db::Sqlite),
-            Db::Postgres(_) => None,
-        }
-    }
-
-    /// Waits until what this database committed outside a transaction (an autocommit write) is durable.
-    pub async fn durable(&self) -> Result<(), sqlx::Error> {
-        if let Db::Sqlite(pool) = self {
-            if let Some(sync) = durability::lookup(pool.connect_options().get_filename()) {
-                sync.durable().await?;
-            }
-        }
-        Ok(())
     }
 
     pub async fn connect_postgres(options: PgConnectOptions, max_connections: u32) -> Result<Db, sqlx::Error> {
@@ -186,8 +171,8 @@ impl Db {
 
     pub async fn close(&self) {
         if let Db::Sqlite(pool) = self {
-            if let Some(writer) = durability::lookup(pool.connect_options().get_filename()).and_then(|sync| sync.writer()) {
-                writer.close().await;
+            if let Some(sync) = durability::lookup(pool.connect_options().get_filename()) {
+                sync.close_writer().await;
             }
         }
         on_pool!(self, pool => pool.close().await)
@@ -196,33 +181,50 @@ impl Db {
     /// A plain transaction, for reads that must see one snapshot.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(
+            Db::Sqlite(pool) => Tx::Sqlite(SqliteTx::Own(
                 pool.begin().await?,
-                SqliteCommit {
-                    sync: durability::lookup(pool.connect_options().get_filename()),
-                },
-            ),
+                durability::lookup(pool.connect_options().get_filename()),
+            )),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
+    /// The writers' batch of a SQLite file database (`durability`), if it has one.
+    fn batch(&self) -> Option<std::sync::Arc<durability::WalSync>> {
+        match self {
+            Db::Sqlite(pool) => durability::lookup(pool.connect_options().get_filename()).filter(|sync| sync.has_writer()),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// A writing transaction. Its first statement advances the audit chain's head, which takes the write lock
     /// (SQLite) or the head row's lock (PostgreSQL) before anything is read, so writers are serialised, the
-    /// chain never forks and two `serve` processes cannot act on the same due nodes at once.
+    /// chain never forks and two `serve` processes cannot act on the same due nodes at once. On a SQLite file,
+    /// the writer takes its turn in the writers' batch (`durability`), the head advanced in the same round trip.
     pub async fn begin_write(&self, at: DateTime<Utc>) -> Result<WriteTx, sqlx::Error> {
-        // SQLite: this process's writers take turns on one connection (see `durability`).
-        let mut tx = match self {
-            Db::Sqlite(pool) => match durability::lookup(pool.connect_options().get_filename()) {
-                Some(sync) => match sync.writer() {
-                    Some(writer) => Tx::Sqlite(writer.begin().await?, SqliteCommit { sync: Some(sync) }),
-                    None => self.begin().await?,
-                },
-                None => self.begin().await?,
-            },
-            Db::Postgres(_) => self.begin().await?,
-        };
+        if let Some(sync) = self.batch() {
+            let (member, heads) = durability::Member::join::<(i64, String)>(&sync, audit::ADVANCE_HEAD).await?;
+            let (seq, prev_hash) = heads.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
+            return Ok(WriteTx {
+                tx: Tx::Sqlite(SqliteTx::Batched(member)),
+                seq,
+                prev_hash,
+                at,
+            });
+        }
+        let mut tx = self.begin().await?;
         let (seq, prev_hash) = audit::advance_head(&mut tx).await?;
         Ok(WriteTx { tx, seq, prev_hash, at })
+    }
+
+    /// A writing transaction outside the audit chain (a stored idempotent response): on a SQLite file, a turn in
+    /// the writers' batch like any writer's.
+    pub(crate) async fn begin_unaudited_write(&self) -> Result<Tx, sqlx::Error> {
+        if let Some(sync) = self.batch() {
+            let (member, _) = durability::Member::join::<(i64,)>(&sync, "select 1 where 0").await?;
+            return Ok(Tx::Sqlite(SqliteTx::Batched(member)));
+        }
+        self.begin().await
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
@@ -233,11 +235,12 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx, commit) => {
+            Tx::Sqlite(SqliteTx::Batched(member)) => member.commit().await,
+            Tx::Sqlite(SqliteTx::Own(tx, sync)) => {
                 // The commit returns the connection to its pool first, so others commit while this one waits for
                 // its flush.
                 tx.commit().await?;
-                match commit.sync {
+                match sync {
                     Some(sync) => Ok(sync.durable().await?),
                     None => Ok(()),
                 }
@@ -261,7 +264,6 @@ impl WriteTx {
     pub async fn commit(mut self, event: crate::audit::EventDraft) -> Result<i64, Refusal> {
         let records_change = event.outcome == crate::audit::Outcome::Ok;
         let sealed = crate::audit::seal(self.seq, self.at, &self.prev_hash, event);
-        audit::append(&mut self.tx, &sealed).await?;
         if records_change {
             if let Some(claim) = idempotency::current() {
                 idempotency::insert(&mut self.tx, &claim, sealed.seq, self.at)
@@ -275,6 +277,8 @@ impl WriteTx {
                     })?;
             }
         }
+        // Last: on SQLite's batch of writers, the append also ends the writer's turn.
+        audit::append(&mut self.tx, &sealed).await?;
         self.tx.commit().await?;
         Ok(sealed.seq)
     }

@@ -16,18 +16,18 @@ const BULK_CACHE_KIB: i64 = 1 << 20;
 /// Prepares the transaction of an import chunk (SQLite): the larger page cache. `end_bulk` gives the connection its
 /// usual cache back before the commit.
 pub async fn begin_bulk(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    if let Tx::Sqlite(transaction, _) = tx {
+    if let Tx::Sqlite(transaction) = tx {
         sqlx::query(&format!("pragma cache_size = -{BULK_CACHE_KIB}"))
-            .execute(&mut **transaction)
+            .execute(transaction.conn())
             .await?;
     }
     Ok(())
 }
 
 pub async fn end_bulk(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    if let Tx::Sqlite(transaction, _) = tx {
+    if let Tx::Sqlite(transaction) = tx {
         sqlx::query(&format!("pragma cache_size = -{}", super::SQLITE_CACHE_KIB))
-            .execute(&mut **transaction)
+            .execute(transaction.conn())
             .await?;
     }
     Ok(())

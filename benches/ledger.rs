@@ -166,6 +166,10 @@ fn post_receipt_16_at_once(bencher: Bencher) {
             }
         })
     });
+    if let Some((commits, flushes)) = fixture.db.group_commits() {
+        let postings = counter.load(Ordering::Relaxed);
+        eprintln!("{postings} postings in {commits} commits and {flushes} flushes of the log");
+    }
 }
 
 async fn post_one(engine: &chuzhi::engine::Engine, db: &Db, n: i64, now: DateTime<Utc>) {

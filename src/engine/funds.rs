@@ -274,7 +274,7 @@ impl Engine {
             _ => HashSet::new(),
         };
         for (index, chunk) in chunks.iter().enumerate() {
-            let mut write = self.db.begin_write(now).await?;
+            let mut write = self.db.begin_bulk_write(now).await?;
             rows::begin_bulk(&mut write.tx).await?;
             let chunk_report = self
                 .import_chunk(

@@ -1,6 +1,6 @@
 //! The audit chain's rows.
 
-use super::{durability, on_pool, on_tx, Db, SqliteTx, Tx};
+use super::{on_pool, on_tx, Db, SqliteTx, Tx};
 use crate::audit::StoredEvent;
 
 /// Advances the head by one, returning the new sequence number and the hash it follows.
@@ -44,7 +44,10 @@ macro_rules! bind_event {
 /// in the same round trip (`durability::Member`).
 pub async fn append(tx: &mut Tx, event: &StoredEvent) -> Result<(), sqlx::Error> {
     if let Tx::Sqlite(SqliteTx::Batched(member)) = tx {
-        let sql = format!("{APPEND}; {}", durability::RELEASE);
+        let sql = match member.closing() {
+            "" => APPEND.to_string(),
+            closing => format!("{APPEND}; {closing}"),
+        };
         bind_event!(sqlx::query(&sql), event).execute(member.conn()).await?;
         member.released();
         return Ok(());

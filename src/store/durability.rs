@@ -35,6 +35,15 @@ pub(crate) const RELEASE: &str = "release chuzhi_write";
 /// The writers' connection, one writer at a time (a fair lock: writers get it in the order they asked).
 type WriterConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
 
+/// What to undo of a writer that gave up its turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Undo {
+    /// Its savepoint, inside the batch.
+    Savepoint,
+    /// Its transaction: a writer that wrote alone (`Member::join_alone`).
+    Transaction,
+}
+
 /// Where the batch on the writers' connection stands.
 #[derive(Debug, Default)]
 struct BatchState {
@@ -42,10 +51,13 @@ struct BatchState {
     open: bool,
     /// The batch the next writer joins; counts up at every commit (or failure).
     generation: u64,
-    /// A writer gave up its turn without releasing its savepoint: the next one rolls back to it first.
-    dirty: bool,
+    /// A writer gave up its turn unfinished: the next one undoes its work first.
+    undo: Option<Undo>,
     /// The last few batches whose commit failed, with the error, for the writers that wait on them.
     failed: VecDeque<(u64, String)>,
+    /// The flush ticket taken right after the last commit: a writer of that batch or an earlier one is durable
+    /// once a flush covers it (one flush for the batch, not one more per writer that comes to commit it late).
+    committed_ticket: u64,
 }
 
 /// The flushes of one database's write-ahead log.
@@ -100,17 +112,44 @@ impl WalSync {
         self.writer().is_some()
     }
 
-    /// Rolls back the savepoint of a writer that gave up its turn (see `Member`'s drop), before anyone else uses the
-    /// connection. If the transaction itself is gone (SQLite rolls back everything on some errors, such as a full
-    /// disk), the batch has failed: its writers are told so when they come to commit it.
+    /// Undoes the work of a writer that gave up its turn (see `Member`'s drop), before anyone else uses the
+    /// connection. If the batch's transaction itself is gone (SQLite rolls back everything on some errors, such as a
+    /// full disk), the batch has failed: its writers are told so when they come to commit it.
     async fn settle(&self, conn: &mut SqliteConnection) {
-        if !std::mem::take(&mut self.batch().dirty) {
-            return;
+        let undo = self.batch().undo.take();
+        match undo {
+            None => {}
+            Some(Undo::Savepoint) => {
+                let undo = format!("rollback to {SAVEPOINT}; release {SAVEPOINT}");
+                if let Err(error) = sqlx::query(&undo).execute(&mut *conn).await {
+                    let _ = sqlx::query("rollback").execute(&mut *conn).await;
+                    self.end_generation(Some(format!("the batch's transaction was lost: {error}")));
+                }
+            }
+            Some(Undo::Transaction) => {
+                // An error means the transaction is gone already (or its commit went through before the writer gave
+                // up); either way none is open now.
+                let _ = sqlx::query("rollback").execute(&mut *conn).await;
+                self.end_generation(None);
+            }
         }
-        let undo = format!("rollback to {SAVEPOINT}; release {SAVEPOINT}");
-        if let Err(error) = sqlx::query(&undo).execute(&mut *conn).await {
-            let _ = sqlx::query("rollback").execute(&mut *conn).await;
-            self.end_generation(Some(format!("the batch's transaction was lost: {error}")));
+    }
+
+    /// Commits the open batch on the connection the caller holds; returns the flush ticket that covers it.
+    async fn commit_open(&self, conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
+        match sqlx::query("commit").execute(&mut *conn).await {
+            Ok(_) => {
+                let ticket = self.ticket();
+                self.batch().committed_ticket = ticket;
+                self.end_generation(None);
+                self.commits.fetch_add(1, Ordering::Relaxed);
+                Ok(ticket)
+            }
+            Err(error) => {
+                let _ = sqlx::query("rollback").execute(&mut *conn).await;
+                self.end_generation(Some(error.to_string()));
+                Err(error)
+            }
         }
     }
 
@@ -128,9 +167,15 @@ impl WalSync {
         state.generation += 1;
     }
 
-    /// Commits batch `generation` unless a writer in it did already (see the module's documentation); an error if
-    /// the batch failed.
+    /// Commits batch `generation` unless a writer in it did already (see the module's documentation), and returns
+    /// once it is durable; an error if the batch failed.
     async fn end_batch(&self, generation: u64) -> Result<(), sqlx::Error> {
+        let ticket = self.commit_batch(generation).await?;
+        Ok(self.durable_through(ticket).await?)
+    }
+
+    /// Commits batch `generation` unless a writer in it did already; returns the flush ticket that covers it.
+    async fn commit_batch(&self, generation: u64) -> Result<u64, sqlx::Error> {
         let writer = self.writer().ok_or(sqlx::Error::PoolClosed)?;
         let mut guard = writer.lock_owned().await;
         let conn = guard.as_mut().ok_or(sqlx::Error::PoolClosed)?;
@@ -140,26 +185,15 @@ impl WalSync {
             if state.generation > generation {
                 match state.failed.iter().find(|(failed, _)| *failed == generation) {
                     Some((_, error)) => return Err(sqlx::Error::Protocol(format!("the batch of writes failed: {error}"))),
-                    None => return Ok(()),
+                    None => return Ok(state.committed_ticket),
                 }
             }
             state.open
         };
         if !pending {
-            return Ok(());
+            return Ok(self.ticket());
         }
-        match sqlx::query("commit").execute(&mut *conn).await {
-            Ok(_) => {
-                self.end_generation(None);
-                self.commits.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(error) => {
-                let _ = sqlx::query("rollback").execute(&mut *conn).await;
-                self.end_generation(Some(error.to_string()));
-                Err(error)
-            }
-        }
+        self.commit_open(conn).await
     }
 
     /// Closes the writers' connection, committing a batch still open.
@@ -175,7 +209,16 @@ impl WalSync {
 
     /// Returns once everything committed before the call is on disk. Call it after the commit returned.
     pub async fn durable(&self) -> std::io::Result<()> {
-        let ticket = self.requested.fetch_add(1, Ordering::SeqCst) + 1;
+        self.durable_through(self.ticket()).await
+    }
+
+    /// A ticket for what has been committed so far.
+    fn ticket(&self) -> u64 {
+        self.requested.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Returns once a flush that began after `ticket` was handed out has returned.
+    async fn durable_through(&self, ticket: u64) -> std::io::Result<()> {
         let mut synced = self.synced.lock().await;
         if *synced >= ticket {
             return Ok(());
@@ -215,6 +258,8 @@ pub struct Member {
     generation: u64,
     /// The savepoint was released by the writer's last statement (`RELEASE`, appended to it).
     released: bool,
+    /// A transaction of its own instead of a savepoint in the batch (`join_alone`).
+    alone: bool,
 }
 
 impl std::fmt::Debug for Member {
@@ -232,15 +277,41 @@ impl Member {
     where
         T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
     {
+        Member::turn(sync, then, false).await
+    }
+
+    /// A turn with a transaction of its own, for bulk work (a statement import's chunk of 250,000 lines): SQLite
+    /// keeps a savepoint's undo record per statement, which costs more the more the transaction has written (an
+    /// import inside a savepoint took minutes instead of seconds). The batch open before it is committed first (its
+    /// writers find it committed when they come to commit it).
+    pub(crate) async fn join_alone<T>(sync: &Arc<WalSync>, then: &str) -> Result<(Member, Vec<T>), sqlx::Error>
+    where
+        T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    {
+        Member::turn(sync, then, true).await
+    }
+
+    async fn turn<T>(sync: &Arc<WalSync>, then: &str, alone: bool) -> Result<(Member, Vec<T>), sqlx::Error>
+    where
+        T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    {
         let writer = sync.writer().ok_or(sqlx::Error::PoolClosed)?;
         let mut turn = writer.lock_owned().await;
         let conn = turn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
         sync.settle(conn).await;
+        if alone && sync.batch().open {
+            // The batch's writers learn of a failure when they come to commit it.
+            let _ = sync.commit_open(conn).await;
+        }
         let (begins, generation) = {
             let state = sync.batch();
             (!state.open, state.generation)
         };
-        let sql = format!("{}savepoint {SAVEPOINT}; {then}", if begins { "begin immediate; " } else { "" });
+        let sql = match (begins, alone) {
+            (_, true) => format!("begin immediate; {then}"),
+            (true, false) => format!("begin immediate; savepoint {SAVEPOINT}; {then}"),
+            (false, false) => format!("savepoint {SAVEPOINT}; {then}"),
+        };
         match sqlx::query_as::<_, T>(&sql).fetch_all(&mut *conn).await {
             Ok(rows) => {
                 if begins {
@@ -252,6 +323,7 @@ impl Member {
                         sync: sync.clone(),
                         generation,
                         released: false,
+                        alone,
                     },
                     rows,
                 ))
@@ -269,10 +341,19 @@ impl Member {
         }
     }
 
-    /// The writer's last statement released its savepoint (it ended with `RELEASE`): nothing may follow but
-    /// `commit`.
+    /// What ends the writer's work, appended to its last statement: the savepoint's release (none for a writer
+    /// alone, whose commit ends it). Call `released` once that statement ran.
+    pub(crate) fn closing(&self) -> &'static str {
+        if self.alone {
+            ""
+        } else {
+            RELEASE
+        }
+    }
+
+    /// The writer's last statement ended its work (`closing`): nothing may follow but `commit`.
     pub(crate) fn released(&mut self) {
-        self.released = true;
+        self.released = !self.alone;
     }
 
     /// The writers' connection, for this writer's statements.
@@ -286,6 +367,14 @@ impl Member {
     /// Releases the savepoint, gives the connection to the next writer, and returns once the batch is committed
     /// (by this writer or a later one in it) and flushed to disk.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if self.alone {
+            let sync = self.sync.clone();
+            let ticket = sync.commit_open(self.conn()).await;
+            // Committed or rolled back: nothing for the drop to undo.
+            self.released = true;
+            self.turn = None;
+            return Ok(sync.durable_through(ticket?).await?);
+        }
         if !self.released {
             sqlx::query(RELEASE).execute(self.conn()).await?;
         }
@@ -293,12 +382,9 @@ impl Member {
         let sync = self.sync.clone();
         let generation = self.generation;
         // The commit runs on its own task, so a caller that stops waiting (a dropped request) leaves it to finish.
-        tokio::spawn(async move {
-            sync.end_batch(generation).await?;
-            sync.durable().await.map_err(sqlx::Error::from)
-        })
-        .await
-        .map_err(|error| sqlx::Error::Protocol(format!("the batch's commit stopped: {error}")))?
+        tokio::spawn(async move { sync.end_batch(generation).await })
+            .await
+            .map_err(|error| sqlx::Error::Protocol(format!("the batch's commit stopped: {error}")))?
     }
 }
 
@@ -308,7 +394,7 @@ impl Drop for Member {
         // Marked before the connection is given back, so the next writer rolls this one back first; a released
         // savepoint's work is the batch's already, and is committed with it.
         if !self.released {
-            self.sync.batch().dirty = true;
+            self.sync.batch().undo = Some(if self.alone { Undo::Transaction } else { Undo::Savepoint });
         }
         drop(turn);
         let sync = self.sync.clone();
@@ -367,7 +453,7 @@ pub(crate) fn register(database: &Path, writer: SqliteConnection) -> Arc<WalSync
         state.open = false;
         state.generation += 1;
     }
-    state.dirty = false;
+    state.undo = None;
     drop(state);
     sync
 }
@@ -409,7 +495,17 @@ mod tests {
 
     /// One audited write: a court named `code`, committed or (`keep == false`) given up.
     async fn add_court(db: Db, code: &'static str, keep: bool) -> Result<i64, crate::error::Refusal> {
-        let mut write = db.begin_write(chrono::Utc::now()).await?;
+        add_court_as(db, code, keep, false).await
+    }
+
+    /// The same as bulk work: a transaction of its own.
+    async fn add_court_as(db: Db, code: &'static str, keep: bool, bulk: bool) -> Result<i64, crate::error::Refusal> {
+        let now = chrono::Utc::now();
+        let mut write = if bulk {
+            db.begin_bulk_write(now).await?
+        } else {
+            db.begin_write(now).await?
+        };
         crate::store::on_tx!(&mut write.tx, conn => {
             sqlx::query("insert into courts (code, name) values ($1, $1)").bind(code).execute(conn).await.map(|_| ())
         })?;
@@ -424,6 +520,16 @@ mod tests {
                 serde_json::json!({}),
             ))
             .await
+    }
+
+    async fn audit_chain(db: &Db) -> crate::audit::Verification {
+        let engine = crate::engine::Engine::new(
+            db.clone(),
+            Arc::new(crate::calendar::Calendar::embedded()),
+            Arc::new(crate::clock::ManualClock::new(chrono::Utc::now())),
+            crate::engine::Settings::default(),
+        );
+        engine.verify_audit().await.expect("verify")
     }
 
     async fn courts(db: &Db) -> Vec<String> {
@@ -471,16 +577,45 @@ mod tests {
             "the rolled-back writer's number is given again"
         );
         assert_eq!(sync.commits() - commits, 1, "one commit for the batch");
-        let engine = crate::engine::Engine::new(
-            db.clone(),
-            Arc::new(crate::calendar::Calendar::embedded()),
-            Arc::new(crate::clock::ManualClock::new(chrono::Utc::now())),
-            crate::engine::Settings::default(),
-        );
-        assert_eq!(
-            engine.verify_audit().await.expect("verify"),
-            crate::audit::Verification::Intact { events: 3 }
-        );
+        assert_eq!(audit_chain(&db).await, crate::audit::Verification::Intact { events: 3 });
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Bulk work (an import's chunk) takes its turn with a transaction of its own: the batch open before it is
+    /// committed first, and the writers of that batch find it committed; the audit chain runs on unbroken.
+    #[tokio::test(flavor = "current_thread")]
+    async fn bulk_work_commits_the_open_batch_then_writes_in_a_transaction_of_its_own() {
+        let (db, dir) = file_db("bulk").await;
+        let sync = sync_of(&db);
+        let commits = sync.commits();
+        let mut first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
+        let bulk = tokio::spawn(add_court_as(db.clone(), "B", true, true));
+        let after = tokio::spawn(add_court(db.clone(), "C", true));
+        let given_up = tokio::spawn(add_court_as(db.clone(), "D", false, true));
+        tokio::task::yield_now().await;
+        crate::store::on_tx!(&mut first.tx, conn => {
+            sqlx::query("insert into courts (code, name) values ('A', 'A')").execute(conn).await.map(|_| ())
+        })
+        .expect("insert");
+        first
+            .commit(EventDraft::change(
+                &Actor::system("test"),
+                "court.add",
+                "A".to_string(),
+                serde_json::json!({}),
+            ))
+            .await
+            .expect("first commits");
+        assert_eq!(bulk.await.expect("task").expect("bulk commits"), 2);
+        assert_eq!(after.await.expect("task").expect("after commits"), 3);
+        assert!(given_up.await.expect("task").is_err());
+        add_court(db.clone(), "E", true).await.expect("the next writer");
+        assert_eq!(courts(&db).await, vec!["A", "B", "C", "E"]);
+        assert_eq!(audit_chain(&db).await, crate::audit::Verification::Intact { events: 4 });
+        // The first batch, the bulk work, the batch after it (committed by the bulk writer that gave up, or by the
+        // next writer), and the last writer's.
+        assert!(sync.commits() - commits >= 3, "{}", sync.commits() - commits);
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -499,7 +634,7 @@ mod tests {
         let sync = sync_of(&db);
         let writer = sync.writer().expect("writer");
         drop(writer.lock().await);
-        assert!(!sync.batch().open && !sync.batch().dirty);
+        assert!(!sync.batch().open && sync.batch().undo.is_none());
         let Db::Sqlite(pool) = &db else { unreachable!() };
         let mut other = pool.begin().await.expect("begin");
         sqlx::query("insert into courts (code, name) values ('W', 'W')")

@@ -189,6 +189,11 @@ impl Db {
         })
     }
 
+    /// Batches of writers committed and log flushes done so far, on a SQLite file database (for the bench's report).
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        self.batch().map(|sync| (sync.commits(), sync.flushes()))
+    }
+
     /// The writers' batch of a SQLite file database (`durability`), if it has one.
     fn batch(&self) -> Option<std::sync::Arc<durability::WalSync>> {
         match self {
@@ -202,8 +207,22 @@ impl Db {
     /// chain never forks and two `serve` processes cannot act on the same due nodes at once. On a SQLite file,
     /// the writer takes its turn in the writers' batch (`durability`), the head advanced in the same round trip.
     pub async fn begin_write(&self, at: DateTime<Utc>) -> Result<WriteTx, sqlx::Error> {
+        self.begin_write_as(at, false).await
+    }
+
+    /// A writing transaction for bulk work (a statement import's chunk): on a SQLite file, a transaction of its own
+    /// on the writers' connection instead of a savepoint in their batch (see `durability::Member::join_alone`).
+    pub async fn begin_bulk_write(&self, at: DateTime<Utc>) -> Result<WriteTx, sqlx::Error> {
+        self.begin_write_as(at, true).await
+    }
+
+    async fn begin_write_as(&self, at: DateTime<Utc>, alone: bool) -> Result<WriteTx, sqlx::Error> {
         if let Some(sync) = self.batch() {
-            let (member, heads) = durability::Member::join::<(i64, String)>(&sync, audit::ADVANCE_HEAD).await?;
+            let (member, heads) = if alone {
+                durability::Member::join_alone::<(i64, String)>(&sync, audit::ADVANCE_HEAD).await?
+            } else {
+                durability::Member::join::<(i64, String)>(&sync, audit::ADVANCE_HEAD).await?
+            };
             let (seq, prev_hash) = heads.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
             return Ok(WriteTx {
                 tx: Tx::Sqlite(SqliteTx::Batched(member)),

@@ -5,9 +5,10 @@
 //! WAL mode with `synchronous = FULL`, SQLite syncing the log at every commit). `post_receipt` is one ledger posting
 //! the way every chuzhi command writes it (`Engine::post_entry` in a `WriteTx`): the audit head advanced, the
 //! accounts' balances read and the entry validated against them (FUND-2), the entry, its two lines, the two running
-//! balances, and the audit event, all committed in one durable transaction, answered once durable (group commit,
-//! `store::durability`). `post_receipt_16_at_once` is the same with 16 commands at once: their commits share the
-//! flushes of the log. Compare its postings per second with the raw commits per second (1 / the raw time).
+//! balances, and the audit event, all in one transaction, answered once committed and durable (`store::durability`).
+//! `post_receipt_16_at_once` is the same with 16 commands at once: each is its own savepoint in the batch of writers
+//! that queued together, which commits once and flushes the log once (the bench prints how many commits and flushes
+//! its postings took). Compare its postings per second with the raw commits per second (1 / the raw time).
 
 use chrono::{DateTime, Utc};
 use chuzhi::audit::{Actor, EventDraft};

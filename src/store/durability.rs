@@ -447,14 +447,12 @@ pub(crate) fn register(database: &Path, writer: SqliteConnection) -> Arc<WalSync
         .or_insert_with(|| Arc::new(WalSync::new(database)))
         .clone();
     *sync.writer.lock().unwrap_or_else(|poison| poison.into_inner()) = Some(Arc::new(tokio::sync::Mutex::new(Some(writer))));
-    // A new connection has no transaction open: the next writer begins a new batch.
-    let mut state = sync.batch();
-    if state.open {
-        state.open = false;
-        state.generation += 1;
+    // A new connection has no transaction open: the next writer begins a new batch. A batch still open on the old
+    // one is lost with it (its writers are told so when they come to commit it), not taken for committed.
+    if sync.batch().open {
+        sync.end_generation(Some("the writers' connection was replaced".to_string()));
     }
-    state.undo = None;
-    drop(state);
+    sync.batch().undo = None;
     sync
 }
 

@@ -259,42 +259,23 @@ fn auc_14_a_forfeited_deposit_is_set_apart_then_allocated_costs_to_fees_the_rest
     );
     // Each part leaves the forfeited account for its destination, with its own amount: the costs to the court's
     // fees, every other part back to the case's funds.
-    let moves: Vec<(ForfeitPart, Account, Account, Money)> = entries
+    let moves: Vec<(ForfeitPart, Account, Money)> = entries
         .iter()
         .map(|(part, entry)| {
             assert_eq!(entry.kind, EntryKind::ForfeitAllocation);
             let from = entry.lines.iter().find(|line| line.debit.fen() > 0).expect("a debit");
+            assert_eq!(from.account, Account::CaseForfeited(9), "every part leaves the forfeited account");
             let to = entry.lines.iter().find(|line| line.credit.fen() > 0).expect("a credit");
-            (*part, from.account.clone(), to.account.clone(), to.credit)
+            (*part, to.account.clone(), to.credit)
         })
         .collect();
     assert_eq!(
         moves,
         vec![
-            (
-                ForfeitPart::AuctionCostLosses,
-                Account::CaseForfeited(9),
-                Account::CaseFees(9),
-                yuan("1200.00")
-            ),
-            (
-                ForfeitPart::ResaleShortfall,
-                Account::CaseForfeited(9),
-                Account::CaseHeld(9),
-                yuan("5000.00")
-            ),
-            (
-                ForfeitPart::ThisCaseDebt,
-                Account::CaseForfeited(9),
-                Account::CaseHeld(9),
-                yuan("1799.99")
-            ),
-            (
-                ForfeitPart::Remainder,
-                Account::CaseForfeited(9),
-                Account::CaseHeld(9),
-                yuan("0.01")
-            ),
+            (ForfeitPart::AuctionCostLosses, Account::CaseFees(9), yuan("1200.00")),
+            (ForfeitPart::ResaleShortfall, Account::CaseHeld(9), yuan("5000.00")),
+            (ForfeitPart::ThisCaseDebt, Account::CaseHeld(9), yuan("1799.99")),
+            (ForfeitPart::Remainder, Account::CaseHeld(9), yuan("0.01")),
         ]
     );
     for (_, entry) in &entries {

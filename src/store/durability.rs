@@ -499,11 +499,16 @@ mod tests {
     /// The same as bulk work: a transaction of its own.
     async fn add_court_as(db: Db, code: &'static str, keep: bool, bulk: bool) -> Result<i64, crate::error::Refusal> {
         let now = chrono::Utc::now();
-        let mut write = if bulk {
+        let write = if bulk {
             db.begin_bulk_write(now).await?
         } else {
             db.begin_write(now).await?
         };
+        write_court(write, code, keep).await
+    }
+
+    /// Adds the court in a turn already taken, then commits it or (`keep == false`) gives it up.
+    async fn write_court(mut write: crate::store::WriteTx, code: &'static str, keep: bool) -> Result<i64, crate::error::Refusal> {
         crate::store::on_tx!(&mut write.tx, conn => {
             sqlx::query("insert into courts (code, name) values ($1, $1)").bind(code).execute(conn).await.map(|_| ())
         })?;
@@ -546,25 +551,13 @@ mod tests {
         let (db, dir) = file_db("share").await;
         let sync = sync_of(&db);
         let commits = sync.commits();
-        let mut first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
+        let first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
         let second = tokio::spawn(add_court(db.clone(), "B", true));
         let third = tokio::spawn(add_court(db.clone(), "C", false));
         let fourth = tokio::spawn(add_court(db.clone(), "D", true));
         // The three run until they queue for the connection the first holds.
         tokio::task::yield_now().await;
-        crate::store::on_tx!(&mut first.tx, conn => {
-            sqlx::query("insert into courts (code, name) values ('A', 'A')").execute(conn).await.map(|_| ())
-        })
-        .expect("insert");
-        let first_seq = first
-            .commit(EventDraft::change(
-                &Actor::system("test"),
-                "court.add",
-                "A".to_string(),
-                serde_json::json!({}),
-            ))
-            .await
-            .expect("first commits");
+        let first_seq = write_court(first, "A", true).await.expect("first commits");
         let second_seq = second.await.expect("task").expect("second commits");
         assert!(third.await.expect("task").is_err());
         let fourth_seq = fourth.await.expect("task").expect("fourth commits");
@@ -587,24 +580,12 @@ mod tests {
         let (db, dir) = file_db("bulk").await;
         let sync = sync_of(&db);
         let commits = sync.commits();
-        let mut first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
+        let first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
         let bulk = tokio::spawn(add_court_as(db.clone(), "B", true, true));
         let after = tokio::spawn(add_court(db.clone(), "C", true));
         let given_up = tokio::spawn(add_court_as(db.clone(), "D", false, true));
         tokio::task::yield_now().await;
-        crate::store::on_tx!(&mut first.tx, conn => {
-            sqlx::query("insert into courts (code, name) values ('A', 'A')").execute(conn).await.map(|_| ())
-        })
-        .expect("insert");
-        first
-            .commit(EventDraft::change(
-                &Actor::system("test"),
-                "court.add",
-                "A".to_string(),
-                serde_json::json!({}),
-            ))
-            .await
-            .expect("first commits");
+        assert_eq!(write_court(first, "A", true).await.expect("first commits"), 1);
         assert_eq!(bulk.await.expect("task").expect("bulk commits"), 2);
         assert_eq!(after.await.expect("task").expect("after commits"), 3);
         assert!(given_up.await.expect("task").is_err());

@@ -58,6 +58,9 @@ struct BatchState {
     /// The flush ticket taken right after the last commit: a writer of that batch or an earlier one is durable
     /// once a flush covers it (one flush for the batch, not one more per writer that comes to commit it late).
     committed_ticket: u64,
+    /// The newest failed batch dropped from `failed`: a writer of a batch up to it that is not in the list is told
+    /// it may have failed, never that it committed.
+    forgotten_failures: Option<u64>,
 }
 
 /// The flushes of one database's write-ahead log.
@@ -160,7 +163,9 @@ impl WalSync {
             let generation = state.generation;
             state.failed.push_back((generation, error));
             if state.failed.len() > 64 {
-                state.failed.pop_front();
+                if let Some((dropped, _)) = state.failed.pop_front() {
+                    state.forgotten_failures = Some(dropped);
+                }
             }
         }
         state.open = false;
@@ -185,6 +190,11 @@ impl WalSync {
             if state.generation > generation {
                 match state.failed.iter().find(|(failed, _)| *failed == generation) {
                     Some((_, error)) => return Err(sqlx::Error::Protocol(format!("the batch of writes failed: {error}"))),
+                    None if state.forgotten_failures.is_some_and(|newest| generation <= newest) => {
+                        return Err(sqlx::Error::Protocol(
+                            "the batch of writes may have failed: too many batches failed meanwhile to tell".to_string(),
+                        ))
+                    }
                     None => return Ok(state.committed_ticket),
                 }
             }
@@ -275,7 +285,7 @@ impl Member {
     /// (statements whose rows are returned) in the same round trip.
     pub(crate) async fn join<T>(sync: &Arc<WalSync>, then: &str) -> Result<(Member, Vec<T>), sqlx::Error>
     where
-        T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+        T: Send + Unpin + 'static + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
     {
         Member::turn(sync, then, false).await
     }
@@ -286,12 +296,25 @@ impl Member {
     /// writers find it committed when they come to commit it).
     pub(crate) async fn join_alone<T>(sync: &Arc<WalSync>, then: &str) -> Result<(Member, Vec<T>), sqlx::Error>
     where
-        T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+        T: Send + Unpin + 'static + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
     {
         Member::turn(sync, then, true).await
     }
 
+    /// Runs on a task of its own: a caller that stops waiting (a dropped request) cannot leave a statement of the
+    /// turn's first round trip half-known (a `begin` the batch's state misses, an audit head advanced with no event
+    /// to follow). The turn is then dropped like any writer's that gave up, and rolled back.
     async fn turn<T>(sync: &Arc<WalSync>, then: &str, alone: bool) -> Result<(Member, Vec<T>), sqlx::Error>
+    where
+        T: Send + Unpin + 'static + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    {
+        let (sync, then) = (sync.clone(), then.to_string());
+        tokio::spawn(async move { Member::take_turn(&sync, &then, alone).await })
+            .await
+            .map_err(|error| sqlx::Error::Protocol(format!("the writer's turn stopped: {error}")))?
+    }
+
+    async fn take_turn<T>(sync: &Arc<WalSync>, then: &str, alone: bool) -> Result<(Member, Vec<T>), sqlx::Error>
     where
         T: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
     {

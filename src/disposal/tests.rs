@@ -758,22 +758,7 @@ fn a_sell_off_buyer_who_backs_out_forfeits_the_notices_deposit_is_refunded_the_r
 #[test]
 fn an_auction_buyer_who_paid_part_of_the_balance_gets_it_back_and_a_disposal_stopped_before_the_resale_allocates_with_no_shortfall_auc_14()
 {
-    let mut case = Case::start(
-        start_command(AssetKind::Movable, "100000.00", "2025-12-31", "2026-06-30"),
-        "2025-03-03",
-    );
-    case.ok(
-        "2025-03-03",
-        decide(plan(
-            "2025-03-03",
-            "80000.00",
-            "8000.00",
-            schedule("2025-03-06", "2025-03-21T02:00:00Z", "2025-03-22T02:00:00Z", "2025-03-31"),
-        )),
-    );
-    case.ok("2025-03-03", written("applicant"));
-    case.ok("2025-03-03", written("debtor"));
-    case.ok("2025-03-06", publish());
+    let mut case = movable_first_round_published();
     case.ok("2025-03-22", sale("buyer-x", "90000.00", "2025-03-22T02:00:00Z"));
     case.ok("2025-03-23", payment(FundsSource::DepositTransfer, "8000.00"));
     case.ok("2025-03-28", payment(FundsSource::Balance, "10000.00"));
@@ -849,8 +834,9 @@ fn a_disposal_stored_before_forfeits_and_sell_off_defaults_were_kept_still_loads
     assert_eq!((selloff.deposit, selloff.excluded_bidders.len()), (None, 0));
 }
 
-#[test]
-fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_price_excludes_that_buyer_auc_14() {
+/// A movable asset's first round (80,000.00, deposit 8,000.00) decided, both parties told in writing, published on
+/// 2025-03-06; bidding ends 2025-03-22 10:00 Beijing time.
+fn movable_first_round_published() -> Case {
     let mut case = Case::start(
         start_command(AssetKind::Movable, "100000.00", "2025-12-31", "2026-06-30"),
         "2025-03-03",
@@ -867,6 +853,12 @@ fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_p
     case.ok("2025-03-03", written("applicant"));
     case.ok("2025-03-03", written("debtor"));
     case.ok("2025-03-06", publish());
+    case
+}
+
+#[test]
+fn the_buyers_default_forfeits_the_deposit_and_the_resale_at_the_same_starting_price_excludes_that_buyer_auc_14() {
+    let mut case = movable_first_round_published();
     let sold = case.ok("2025-03-22", sale("buyer-x", "90000.00", "2025-03-22T02:00:00Z"));
     // AUC-15: 24 hours after Saturday 03-22 end on Sunday 03-23, a rest day: Monday 2025-03-24.
     assert_eq!(created(&sold, "disposal.deposit_transfer"), (date("2025-03-24"), "AUC-15"));

@@ -377,6 +377,18 @@ impl PayoutStage {
         }
     }
 
+    /// Whether the payout is still on its way to the payee: approving, approved, notified to finance or delayed
+    /// (what escrow and withdrawal start from).
+    fn before_payment(&self) -> bool {
+        match self {
+            PayoutStage::Approving { .. }
+            | PayoutStage::Approved { .. }
+            | PayoutStage::FinanceNotified { .. }
+            | PayoutStage::Delayed { .. } => true,
+            PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Escrowed { .. } | PayoutStage::Cancelled { .. } => false,
+        }
+    }
+
     /// Whether the approval entry has moved the amount to the payee's payable account.
     fn funds_approved(&self) -> bool {
         match self {
@@ -883,14 +895,8 @@ impl Payout {
         today: NaiveDate,
     ) -> Result<Transition<Payout>, LedgerError> {
         let mut draft = self.draft(today)?;
-        match &self.stage {
-            PayoutStage::Approving { .. }
-            | PayoutStage::Approved { .. }
-            | PayoutStage::FinanceNotified { .. }
-            | PayoutStage::Delayed { .. } => {}
-            PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Escrowed { .. } | PayoutStage::Cancelled { .. } => {
-                return Err(self.out_of_order("escrow", "FUND-7"))
-            }
+        if !self.stage.before_payment() {
+            return Err(self.out_of_order("escrow", "FUND-7"));
         }
         let approval = Self::authorised(approver, role, today, "escrow", "FUND-7")?;
         if let Some(deadline) = self.stage.deadline() {
@@ -916,15 +922,14 @@ impl Payout {
     /// met. When finance already had the payment notice, staff are told not to pay.
     pub fn cancel(mut self, reason: &str, cancelled_by: &str, today: NaiveDate) -> Result<Transition<Payout>, LedgerError> {
         let mut draft = self.draft(today)?;
-        match &self.stage {
-            PayoutStage::Approving { .. }
-            | PayoutStage::Approved { .. }
-            | PayoutStage::FinanceNotified { .. }
-            | PayoutStage::Delayed { .. } => {}
-            PayoutStage::Paid { .. } | PayoutStage::Bounced { .. } | PayoutStage::Cancelled { .. } => {
-                return Err(self.out_of_order("cancel", "FUND-8"))
-            }
-            PayoutStage::Escrowed { .. } => return Err(self.out_of_order("cancel", "FUND-7")),
+        if !self.stage.before_payment() {
+            // An escrowed payout went to the notary under FUND-7; the others are paid, bounced or withdrawn.
+            let rule = if matches!(self.stage, PayoutStage::Escrowed { .. }) {
+                "FUND-7"
+            } else {
+                "FUND-8"
+            };
+            return Err(self.out_of_order("cancel", rule));
         }
         let reason = reason.trim();
         if reason.is_empty() {

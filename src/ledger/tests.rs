@@ -745,6 +745,18 @@ fn request(amount: &str, arrived: &str) -> RequestPayout {
     }
 }
 
+/// A payout of `amount` to case 42, which received exactly that on `arrived`: requested that day under the default
+/// rules, then approved by every role it needs on `approved_on`; with its nodes and the balances after approval.
+fn funded_and_approved(amount: &str, arrived: &str, approved_on: &str, calendar: &Calendar) -> (Nodes, BalanceMap, Payout) {
+    let mut nodes = Nodes::default();
+    let mut balances = BalanceMap::new();
+    balances.post(&receipt_to_case(BANK, 42, yuan(amount))).unwrap();
+    let step = Payout::request(request(amount, arrived), &PayoutRules::default(), date(arrived), calendar).unwrap();
+    nodes.apply(&step.effects);
+    let payout = approve_all(step.state, date(approved_on), &mut nodes, &mut balances);
+    (nodes, balances, payout)
+}
+
 fn approve_all(mut payout: Payout, today: NaiveDate, nodes: &mut Nodes, balances: &mut BalanceMap) -> Payout {
     for (index, role) in payout.required_roles.clone().into_iter().enumerate() {
         let step = payout.approve(&format!("approver-{index}"), role, today).unwrap();
@@ -825,18 +837,7 @@ fn fund_5_notice_within_10_working_days_and_payment_within_5_across_national_day
 #[test]
 fn fund_5_a_late_notice_is_recorded_not_refused() {
     let calendar = Calendar::embedded();
-    let mut nodes = Nodes::default();
-    let mut balances = BalanceMap::new();
-    balances.post(&receipt_to_case(BANK, 42, yuan("10.00"))).unwrap();
-    let step = Payout::request(
-        request("10.00", "2025-09-26"),
-        &PayoutRules::default(),
-        date("2025-09-26"),
-        &calendar,
-    )
-    .unwrap();
-    nodes.apply(&step.effects);
-    let payout = approve_all(step.state, date("2025-10-09"), &mut nodes, &mut balances);
+    let (_, _, payout) = funded_and_approved("10.00", "2025-09-26", "2025-10-09", &calendar);
     let step = payout
         .send_finance_notice(date("2025-10-17"), date("2025-10-17"), &calendar)
         .unwrap();
@@ -969,18 +970,7 @@ fn fund_8_approval_matrix_is_read_from_json_and_checked() {
 #[test]
 fn fund_6_a_delay_needs_the_bureau_head_and_the_payout_follows_within_10_days_of_clearance() {
     let calendar = Calendar::embedded();
-    let mut nodes = Nodes::default();
-    let mut balances = BalanceMap::new();
-    balances.post(&receipt_to_case(BANK, 42, yuan("100.00"))).unwrap();
-    let step = Payout::request(
-        request("100.00", "2025-09-01"),
-        &PayoutRules::default(),
-        date("2025-09-01"),
-        &calendar,
-    )
-    .unwrap();
-    nodes.apply(&step.effects);
-    let payout = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let (mut nodes, _, payout) = funded_and_approved("100.00", "2025-09-01", "2025-09-02", &calendar);
     let error = payout
         .clone()
         .delay(
@@ -1028,18 +1018,7 @@ impl Payout {
 #[test]
 fn fund_7_escrow_needs_the_same_approval_and_takes_the_approved_funds_to_the_notary() {
     let calendar = Calendar::embedded();
-    let mut nodes = Nodes::default();
-    let mut balances = BalanceMap::new();
-    balances.post(&receipt_to_case(BANK, 42, yuan("100.00"))).unwrap();
-    let step = Payout::request(
-        request("100.00", "2025-09-01"),
-        &PayoutRules::default(),
-        date("2025-09-01"),
-        &calendar,
-    )
-    .unwrap();
-    nodes.apply(&step.effects);
-    let payout = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let (mut nodes, mut balances, payout) = funded_and_approved("100.00", "2025-09-01", "2025-09-02", &calendar);
     let error = payout
         .clone()
         .escrow(EscrowGround::ApplicantMissing, "li", ApprovalRole::CaseOfficer, date("2025-09-03"))
@@ -1268,18 +1247,7 @@ fn cancelled(effects: &[Effect], key: &str) -> bool {
 #[test]
 fn fund_8_withdrawing_an_approved_payout_returns_the_reservation_to_the_fen_and_cancels_its_node() {
     let calendar = Calendar::embedded();
-    let mut nodes = Nodes::default();
-    let mut balances = BalanceMap::new();
-    balances.post(&receipt_to_case(BANK, 42, yuan("80000.37"))).unwrap();
-    let step = Payout::request(
-        request("80000.37", "2025-09-26"),
-        &PayoutRules::default(),
-        date("2025-09-26"),
-        &calendar,
-    )
-    .unwrap();
-    nodes.apply(&step.effects);
-    let payout = approve_all(step.state, date("2025-09-29"), &mut nodes, &mut balances);
+    let (mut nodes, mut balances, payout) = funded_and_approved("80000.37", "2025-09-26", "2025-09-29", &calendar);
     assert_eq!(balances.balance(&Account::CaseHeld(42)), Money::ZERO);
     let payable = Account::CasePayable {
         case_id: 42,
@@ -1347,18 +1315,7 @@ fn fund_8_a_payout_still_in_its_approval_chain_is_withdrawn_without_any_entry() 
 #[test]
 fn fund_8_withdrawing_after_the_finance_notice_tells_finance_not_to_pay_and_a_delayed_payout_can_be_withdrawn() {
     let calendar = Calendar::embedded();
-    let mut nodes = Nodes::default();
-    let mut balances = BalanceMap::new();
-    balances.post(&receipt_to_case(BANK, 42, yuan("200.00"))).unwrap();
-    let step = Payout::request(
-        request("200.00", "2025-09-01"),
-        &PayoutRules::default(),
-        date("2025-09-01"),
-        &calendar,
-    )
-    .unwrap();
-    nodes.apply(&step.effects);
-    let payout = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let (mut nodes, balances, payout) = funded_and_approved("200.00", "2025-09-01", "2025-09-02", &calendar);
     let step = payout
         .send_finance_notice(date("2025-09-03"), date("2025-09-03"), &calendar)
         .unwrap();
@@ -1400,18 +1357,7 @@ fn fund_8_withdrawing_after_the_finance_notice_tells_finance_not_to_pay_and_a_de
 #[test]
 fn fund_8_a_paid_or_bounced_payout_cannot_be_withdrawn_and_fund_7_an_escrowed_one_neither() {
     let calendar = Calendar::embedded();
-    let mut nodes = Nodes::default();
-    let mut balances = BalanceMap::new();
-    balances.post(&receipt_to_case(BANK, 42, yuan("300.00"))).unwrap();
-    let step = Payout::request(
-        request("300.00", "2025-09-01"),
-        &PayoutRules::default(),
-        date("2025-09-01"),
-        &calendar,
-    )
-    .unwrap();
-    nodes.apply(&step.effects);
-    let approved = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let (_, _, approved) = funded_and_approved("300.00", "2025-09-01", "2025-09-02", &calendar);
     let notified = approved
         .clone()
         .send_finance_notice(date("2025-09-02"), date("2025-09-02"), &calendar)

@@ -495,6 +495,11 @@ mod tests {
     use crate::store::Db;
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 
+    /// The instant every test write is stamped with (time is injected, never read).
+    fn at() -> chrono::DateTime<chrono::Utc> {
+        "2026-03-02T01:00:00Z".parse().expect("instant")
+    }
+
     async fn file_db(name: &str) -> (Db, PathBuf) {
         let dir = std::env::temp_dir().join(format!("chuzhi-batch-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -521,7 +526,7 @@ mod tests {
 
     /// The same as bulk work: a transaction of its own.
     async fn add_court_as(db: Db, code: &'static str, keep: bool, bulk: bool) -> Result<i64, crate::error::Refusal> {
-        let now = chrono::Utc::now();
+        let now = at();
         let write = if bulk {
             db.begin_bulk_write(now).await?
         } else {
@@ -552,7 +557,7 @@ mod tests {
         let engine = crate::engine::Engine::new(
             db.clone(),
             Arc::new(crate::calendar::Calendar::embedded()),
-            Arc::new(crate::clock::ManualClock::new(chrono::Utc::now())),
+            Arc::new(crate::clock::ManualClock::new(at())),
             crate::engine::Settings::default(),
         );
         engine.verify_audit().await.expect("verify")
@@ -574,7 +579,7 @@ mod tests {
         let (db, dir) = file_db("share").await;
         let sync = sync_of(&db);
         let commits = sync.commits();
-        let first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
+        let first = db.begin_write(at()).await.expect("first turn");
         let second = tokio::spawn(add_court(db.clone(), "B", true));
         let third = tokio::spawn(add_court(db.clone(), "C", false));
         let fourth = tokio::spawn(add_court(db.clone(), "D", true));
@@ -603,7 +608,7 @@ mod tests {
         let (db, dir) = file_db("bulk").await;
         let sync = sync_of(&db);
         let commits = sync.commits();
-        let first = db.begin_write(chrono::Utc::now()).await.expect("first turn");
+        let first = db.begin_write(at()).await.expect("first turn");
         let bulk = tokio::spawn(add_court_as(db.clone(), "B", true, true));
         let after = tokio::spawn(add_court(db.clone(), "C", true));
         let given_up = tokio::spawn(add_court_as(db.clone(), "D", false, true));

@@ -400,22 +400,6 @@ async fn ok_view(app: &TestApp, asset_id: i64) -> Value {
     view
 }
 
-/// STYLE habit 11: every entry balances, every running balance equals its lines, and no case account is negative,
-/// by independent queries.
-async fn assert_books_balance(app: &TestApp) {
-    let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
-    assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
-    let totals = chuzhi::store::ledger::line_totals(app.db(), court.id).await.unwrap();
-    let stored = chuzhi::store::ledger::balances(app.db(), court.id, None).await.unwrap();
-    for (account, debits, credits) in totals {
-        let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
-        let expected = parsed.signed_change_fen(debits, credits).unwrap();
-        let row = stored.iter().find(|row| row.account == account).unwrap();
-        assert_eq!(row.balance_fen, expected, "{account}");
-        assert!(row.case_id.is_none() || row.balance_fen >= 0, "{account} negative");
-    }
-}
-
 /// A case account's balance in fen (zero when it has none yet).
 async fn account(app: &TestApp, key: &str) -> i64 {
     let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
@@ -567,7 +551,7 @@ both_backends! {
         assert_eq!(defaulted["state"]["forfeits"][0]["deposit"], "80000.00");
         assert_eq!(account(app, &held_key).await, before);
         assert_eq!(account(app, &forfeited_key).await, 8_000_000);
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
 
         // The resale at the same starting price, without the defaulting buyer (AUC-14, Q6).
         app.set_now("2026-04-28T10:00:00+08:00");
@@ -613,7 +597,7 @@ both_backends! {
         assert_eq!(account(app, &fees_key).await, 150_000);
         // The resale's 820,000.00 and 78,500.00 of the forfeited deposit: 898,500.00 more than before the sale.
         assert_eq!(account(app, &held_key).await, before + 89_850_000);
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
         assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "cancelled");
     }
 
@@ -661,7 +645,7 @@ both_backends! {
         assert_eq!(defaulted["stage"], "sell_off_resale", "{defaulted}");
         assert_eq!(account(app, &forfeited_key).await, 6_400_000);
         assert_eq!(account(app, &held_key).await, before + 57_600_000, "the refund leaves by a payout to the payer (FUND-8)");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
         let nodes = nodes_of(app, asset_id).await;
         assert_eq!(node(&nodes, "TRAD-8", "")["status"], "cancelled", "no ruling on a sale backed out of");
         // DESIGN: publish again within 15 days of Monday 04-27: Tuesday 05-12; refund the rest within 24 hours: 04-28.
@@ -715,7 +699,7 @@ both_backends! {
         assert_eq!(account(app, &fees_key).await, 200_000);
         // Both prepayments, less the 64,000.00 set apart, plus the 62,000.00 allocated back: 1,278,000.00.
         assert_eq!(account(app, &held_key).await, before + 127_800_000);
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
         assert_eq!(seiz_1(&nodes_of(app, asset_id).await)["status"], "cancelled");
     }
 }

@@ -18,20 +18,6 @@ async fn three_cases(app: &TestApp) -> [i64; 3] {
     ]
 }
 
-/// STYLE habit 11: every entry balances and every running balance equals its lines, by independent queries.
-async fn assert_books_balance(app: &TestApp) {
-    assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
-    let totals = chuzhi::store::ledger::line_totals(app.db(), 1).await.unwrap();
-    let stored = chuzhi::store::ledger::balances(app.db(), 1, None).await.unwrap();
-    for (account, debits, credits) in totals {
-        let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
-        let expected = parsed.signed_change_fen(debits, credits).unwrap();
-        let row = stored.iter().find(|row| row.account == account).unwrap();
-        assert_eq!(row.balance_fen, expected, "{account}");
-        assert!(row.case_id.is_none() || row.balance_fen >= 0, "{account} negative");
-    }
-}
-
 async fn import(app: &TestApp, format: &str, body: &str) -> (StatusCode, Value) {
     app.call(
         "POST",
@@ -62,7 +48,7 @@ both_backends! {
         assert_eq!(balance_of(app, &format!("case:{third}:held")).await, "500.00");
         assert_eq!(balance_of(app, "suspense").await, "388.00");
         assert_eq!(balance_of(app, "bank:37010201040012345678").await, "1013233.67");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
 
         // The same file again: every line is known, nothing is posted (SPEC §3.6).
         let entries = app.count("ledger_entries").await;
@@ -99,7 +85,7 @@ both_backends! {
         assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12345.67");
         assert_eq!(balance_of(app, &format!("case:{second}:held")).await, "1000000.00");
         assert_eq!(balance_of(app, &format!("case:{third}:held")).await, "500.00");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
         let (_, again) = import(app, "camt053", CAMT053).await;
         assert_eq!(again["lines_new"], 0);
     }
@@ -134,7 +120,7 @@ both_backends! {
         assert_eq!(approved["status"], "claimed");
         assert_eq!(balance_of(app, "suspense").await, "300.00");
         assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12433.67");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
         let (status, _) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.judge, &json!({ "reference": "审批-1" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a claim is approved once");
     }
@@ -153,7 +139,7 @@ both_backends! {
             .expect("imported");
         assert!(report.lines_new > 0);
         assert_eq!(report.lines_new, report.lines_total);
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
 
         let entries = app.count("ledger_entries").await;
         let (status, refused) = import(app, "mt940", "not a statement").await;

@@ -411,9 +411,10 @@ pub async fn balance_of(app: &TestApp, account: &str) -> String {
 
 /// STYLE habit 11: every entry balances and every running balance equals its lines, by independent queries.
 pub async fn assert_ledger_consistent(app: &TestApp) {
+    let court = chuzhi::store::auth::court_by_code(app.db(), COURT_CODE).await.unwrap().unwrap();
     assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
-    let totals = chuzhi::store::ledger::line_totals(app.db(), 1).await.unwrap();
-    let stored = chuzhi::store::ledger::balances(app.db(), 1, None).await.unwrap();
+    let totals = chuzhi::store::ledger::line_totals(app.db(), court.id).await.unwrap();
+    let stored = chuzhi::store::ledger::balances(app.db(), court.id, None).await.unwrap();
     for (account, debits, credits) in totals {
         let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
         let expected = parsed.signed_change_fen(debits, credits).unwrap();

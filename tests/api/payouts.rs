@@ -13,20 +13,6 @@ const BANK: &str = STATEMENT_BANK;
 const MT940: &str = include_str!("../../fixtures/statements/sample.mt940");
 const APPLICANT: &str = "济南农村商业银行股份有限公司";
 
-/// STYLE habit 11: every entry balances and every running balance equals its lines, by independent queries.
-async fn assert_books_balance(app: &TestApp) {
-    assert!(chuzhi::store::ledger::unbalanced_entries(app.db()).await.unwrap().is_empty());
-    let totals = chuzhi::store::ledger::line_totals(app.db(), 1).await.unwrap();
-    let stored = chuzhi::store::ledger::balances(app.db(), 1, None).await.unwrap();
-    for (account, debits, credits) in totals {
-        let parsed = chuzhi::ledger::Account::parse(&account).unwrap();
-        let expected = parsed.signed_change_fen(debits, credits).unwrap();
-        let row = stored.iter().find(|row| row.account == account).unwrap();
-        assert_eq!(row.balance_fen, expected, "{account}");
-        assert!(row.case_id.is_none() || row.balance_fen >= 0, "{account} negative");
-    }
-}
-
 /// An MT940 statement of the court's account for one day (`yymmdd`), with credits paid to collection accounts.
 fn statement(day: &str, opening: &str, closing: &str, credits: &[(&str, &str, &str)]) -> String {
     let remittances: Vec<String> = credits.iter().map(|(_, _, account)| format!("执行款 {account}")).collect();
@@ -79,6 +65,29 @@ async fn approve_up_to_bureau_head(app: &TestApp, payout: i64) -> Value {
     approve(app, &app.supervisor, payout, "bureau_head").await
 }
 
+/// A payout of 12,345.67 from `case_id`, approved, notified to finance and paid on 2026-01-09 (FUND-5, FUND-8).
+async fn paid_payout(app: &TestApp, case_id: i64) -> i64 {
+    let payout = request(app, &json!({ "case_id": case_id, "amount": "12345.67" })).await;
+    approve_up_to_bureau_head(app, payout).await;
+    let (status, _) = command(
+        app,
+        &app.assistant,
+        payout,
+        json!({ "command": "send_finance_notice", "notified_on": "2026-01-09" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = command(
+        app,
+        &app.finance,
+        payout,
+        json!({ "command": "record_paid", "paid_on": "2026-01-09" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    payout
+}
+
 async fn node(app: &TestApp, case_id: i64, key: &str) -> (String, String) {
     let (status, due) = chuzhi::store::payouts::case_node(app.db(), case_id, key)
         .await
@@ -127,7 +136,7 @@ both_backends! {
         assert_eq!(node(app, case_id, &payment).await.0, "met");
         assert_eq!(balance_of(app, &format!("case:{case_id}:payable:{APPLICANT}")).await, "0.00");
         assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "0.00");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
@@ -159,7 +168,7 @@ both_backends! {
         // Finance and supervisors do not request payouts.
         let (status, _) = app.post("/api/v1/payouts", &app.finance, &json!({ "case_id": first, "amount": "1.00" })).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
@@ -190,19 +199,14 @@ both_backends! {
         let (status, refused) = command(app, &vice_president, payout, json!({ "command": "approve", "role": "vice_president" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert_eq!(refused["error"]["code"], "out_of_order");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
 both_backends! {
     async fn fund_8_a_bounced_payment_returns_the_money_to_held_and_alerts_staff(app: &TestApp) {
         let [first, _, _] = funded_cases(app).await;
-        let payout = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
-        approve_up_to_bureau_head(app, payout).await;
-        let (status, _) = command(app, &app.assistant, payout, json!({ "command": "send_finance_notice", "notified_on": "2026-01-09" })).await;
-        assert_eq!(status, StatusCode::OK);
-        let (status, _) = command(app, &app.finance, payout, json!({ "command": "record_paid", "paid_on": "2026-01-09" })).await;
-        assert_eq!(status, StatusCode::OK);
+        let payout = paid_payout(app, first).await;
         assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "0.00");
         assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "1000888.00");
 
@@ -215,12 +219,12 @@ both_backends! {
         assert_eq!(balance_of(app, &format!("case:{first}:held")).await, "12345.67");
         assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "1013233.67");
         assert_eq!(app.count("outbox where topic = 'ledger.notice'").await, alerts + 1, "staff are alerted to check the account");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
 
         // The money is free again: a new payout of it can pass the whole chain.
         let again = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
         assert_eq!(approve_up_to_bureau_head(app, again).await["stage"], "approved");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
@@ -249,7 +253,7 @@ both_backends! {
         assert_eq!(balance_of(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
         let stages: Vec<String> = app.engine.payouts(&supervisor, Some(first)).await.unwrap().into_iter().map(|view| view.stage).collect();
         assert!(stages.contains(&"approved".to_string()) && stages.contains(&"approving".to_string()), "{stages:?}");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
@@ -322,7 +326,7 @@ both_backends! {
         let (status, carried) = app.post(&commands, &app.judge, &json!({ "command": "carry_out" })).await;
         assert_eq!(status, StatusCode::OK, "{carried}");
         assert_eq!(carried["stage"], "carried_out");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
@@ -367,7 +371,7 @@ both_backends! {
         assert_eq!(month["unmatched_statement_lines"][0]["amount"], "-2000.00");
         let (status, refused) = app.get(&format!("/api/v1/reconciliation?bank_account={BANK}&month=2026-13"), &app.finance).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
@@ -389,7 +393,7 @@ both_backends! {
         let (_, fee) = app.get(&format!("/api/v1/cases/{}/application-fee", case["id"]), &app.assistant).await;
         // The 100 above the boundary is charged at 1 %.
         assert_eq!(fee["fee"], "7401.00");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
@@ -432,7 +436,7 @@ both_backends! {
         let event = chuzhi::store::audit::recent_for_court(app.db(), 1, 1).await.unwrap().remove(0);
         assert_eq!(event.action, "payouts.cancel");
         assert_eq!(event.reason.as_deref(), Some("申请执行人与被执行人达成和解"));
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
 
         // The funds are free again; the assistant who asks for a payout may withdraw it, even before any approval.
         let again = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
@@ -441,19 +445,14 @@ both_backends! {
         assert!(withdrawn["state"]["stage"]["released"].is_null(), "nothing was reserved");
         let third = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
         assert_eq!(approve_up_to_bureau_head(app, third).await["stage"], "approved");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }
 
 both_backends! {
     async fn fund_8_a_paid_payout_cannot_be_withdrawn(app: &TestApp) {
         let [first, _, _] = funded_cases(app).await;
-        let payout = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
-        approve_up_to_bureau_head(app, payout).await;
-        let (status, _) = command(app, &app.assistant, payout, json!({ "command": "send_finance_notice", "notified_on": "2026-01-09" })).await;
-        assert_eq!(status, StatusCode::OK);
-        let (status, _) = command(app, &app.finance, payout, json!({ "command": "record_paid", "paid_on": "2026-01-09" })).await;
-        assert_eq!(status, StatusCode::OK);
+        let payout = paid_payout(app, first).await;
         let entries = app.count("ledger_entries").await;
         let audit = app.count("audit_events").await;
         let (status, refused) = command(app, &app.judge, payout, json!({ "command": "cancel", "reason": "付款后发现错误" })).await;
@@ -467,6 +466,6 @@ both_backends! {
         assert_eq!(balance_of(app, &format!("bank:{BANK}")).await, "1000888.00");
         let (_, view) = app.get(&format!("/api/v1/payouts/{payout}"), &app.assistant).await;
         assert_eq!(view["stage"], "paid");
-        assert_books_balance(app).await;
+        assert_ledger_consistent(app).await;
     }
 }

@@ -22,7 +22,7 @@ mod matching;
 mod mt940;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -156,8 +156,9 @@ pub struct StatementLine {
     /// The remittance text (附言/摘要/用途), as the bank gives it.
     pub remittance: String,
     /// The line's stable identity for idempotent import: the bank's own transaction reference where the format has
-    /// one, otherwise `sha256:` and the SHA-256 of the account, the line's normalised fields and the occurrence
-    /// index of identical lines within the statement. A reference the bank repeats within one statement gets
+    /// one, otherwise `h:` and the first 128 bits (32 hex digits) of the SHA-256 of the account, the line's
+    /// normalised fields and the occurrence index of identical lines within the statement (migration 0012 shortened
+    /// the full `sha256:` digests stored before to the same form). A reference the bank repeats within one statement gets
     /// `#2`, `#3`… on its later occurrences, so two movements never share one identity.
     pub bank_reference: String,
 }
@@ -371,7 +372,7 @@ impl<'a> ReferenceAssigner<'a> {
         *occurrence += 1;
         hasher.update(digest);
         hasher.update(index.to_le_bytes());
-        format!("sha256:{}", hex::encode(hasher.finalize()))
+        format!("h:{}", hex::encode(&hasher.finalize()[..16]))
     }
 }
 

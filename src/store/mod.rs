@@ -96,6 +96,27 @@ pub enum Backend {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// Applies SQLite migrations on one connection with foreign keys off, as SQLite's table rebuilds need (0010, 0012:
+/// with them on, dropping the old table would check, or cascade to, the rows that refer to it). Every key is
+/// checked once they have run (`foreign_key_check`), and the connection gets its keys back before the pool does.
+async fn migrate_sqlite(pool: &sqlx::SqlitePool, migrator: &sqlx::migrate::Migrator) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("pragma foreign_keys = off").execute(&mut *conn).await?;
+    let ran = migrator.run_direct(&mut *conn).await;
+    let broken: Result<Vec<(String, Option<i64>, String)>, sqlx::Error> =
+        sqlx::query_as("select \"table\", rowid, parent from pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await;
+    sqlx::query("pragma foreign_keys = on").execute(&mut *conn).await?;
+    ran?;
+    match broken?.first() {
+        None => Ok(()),
+        Some((table, rowid, parent)) => Err(sqlx::migrate::MigrateError::Execute(sqlx::Error::Protocol(format!(
+            "after the migrations, row {rowid:?} of {table} refers to a missing row of {parent}"
+        )))),
+    }
+}
+
 impl Db {
     /// Connects to `sqlite://FILE` (created if missing; WAL, foreign keys on, group commit) or `postgres://…`.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
@@ -164,7 +185,7 @@ impl Db {
     /// Applies the backend's migrations (one folder per backend, STYLE habit 14).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Sqlite(pool) => migrate_sqlite(pool, &SQLITE_MIGRATIONS).await,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
     }
@@ -315,28 +336,128 @@ pub fn map_unique(error: sqlx::Error, code: Code, message: impl Into<String>) ->
 mod tests {
     use super::*;
 
-    /// Migration 0010 rebuilds the journal's lines on SQLite (keyed without a rowid) and moves the audit head by a
-    /// trigger: a database that already holds lines keeps every one, and an appended event moves the head.
-    #[tokio::test]
-    async fn migration_0010_keeps_the_journal_lines_it_rebuilds_and_the_trigger_moves_the_audit_head() {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("url").foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .expect("memory database");
-        let before = sqlx::migrate::Migrator {
+    /// SQLite's migrations up to (not including) `version`.
+    fn migrations_before(version: i64) -> sqlx::migrate::Migrator {
+        sqlx::migrate::Migrator {
             migrations: std::borrow::Cow::Owned(
                 SQLITE_MIGRATIONS
                     .migrations
                     .iter()
-                    .filter(|migration| migration.version < 10)
+                    .filter(|migration| migration.version < version)
                     .cloned()
                     .collect(),
             ),
             ..sqlx::migrate::Migrator::DEFAULT
-        };
-        before.run(&pool).await.expect("migrations 1 to 9");
+        }
+    }
+
+    async fn memory_database() -> sqlx::SqlitePool {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("url").foreign_keys(true);
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .expect("memory database")
+    }
+
+    /// Migration 0012 rebuilds the tables an import writes with their foreign keys checked at commit (SPEC §8: no
+    /// statement journal in bulk inserts) and shortens stored hashed identities to 128 bits: every row is kept, an
+    /// identity stored before is the one the reader now gives the same line (so an old file is still recognised,
+    /// FUND-1), the keys still refuse a dangling row at commit, and the connection has its keys back.
+    #[tokio::test]
+    async fn migration_0012_keeps_the_import_tables_defers_their_keys_and_shortens_hashed_identities() {
+        let pool = memory_database().await;
+        migrate_sqlite(&pool, &migrations_before(12)).await.expect("migrations 1 to 11");
+        // The identity an older chuzhi stored for a line the statements tests pin the new identity of.
+        let old = crate::statements::tests::PINNED_LINE_OLD_IDENTITY;
+        let hash = old.strip_prefix("sha256:").expect("old form");
+        for sql in [
+            "insert into courts (code, name) values ('370102', '历下区人民法院')".to_string(),
+            "insert into cases (court_id, case_number, sequence, collection_account, filing_date, claim_amount_fen, created_at)
+             values (1, '（2026）鲁0102执1号', 1, '3701020000000119', '2026-01-01', 100, '2026-01-01T00:00:00Z')"
+                .to_string(),
+            "insert into statement_imports (court_id, bank_account, format, file_sha256, lines_total, lines_new, imported_at, imported_by)
+             values (1, '6222', 'csv', 'f', 2, 2, '2026-03-02T01:00:00Z', 'finance')"
+                .to_string(),
+            format!(
+                "insert into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq) values
+                 (1, 1, 'receipt', 'm', 'receipt:1:sha256:{hash}', '2026-03-02', '2026-03-02T01:00:00Z', 1),
+                 (2, 1, 'receipt_to_suspense', 'm', 'statement:6222:sha256:{hash}', '2026-03-02', '2026-03-02T01:00:00Z', 1),
+                 (3, 1, 'receipt', 'm', 'receipt:1:BANK-REF-7', '2026-03-02', '2026-03-02T01:00:00Z', 1)"
+            ),
+            "insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen) values
+             (1, 1, 1, 'bank:6222', null, 100, 0), (1, 2, 1, 'case:1:held', 1, 0, 100),
+             (2, 1, 1, 'bank:6222', null, 50, 0), (2, 2, 1, 'suspense', null, 0, 50)"
+                .to_string(),
+            format!(
+                "insert into statement_lines (id, court_id, bank_account, bank_reference, import_id, line_number, booking_date, amount_fen,
+                                              direction, counterparty_name, counterparty_account, remittance, match_kind, case_id, entry_id) values
+                 (1, 1, '6222', 'sha256:{hash}', 1, 2, '2026-03-02', 100, 'credit', 'a', 'b', 'c', 'collection_account', 1, 1),
+                 (2, 1, '6223', 'sha256:{hash}', 1, 3, '2026-03-02', 50, 'credit', 'a', 'b', 'c', 'suspense', null, 2),
+                 (3, 1, '6222', 'BANK-REF-7', 1, 4, '2026-03-02', 70, 'credit', 'a', 'b', 'c', 'collection_account', 1, 3)"
+            ),
+            "insert into suspense_items (court_id, statement_line_id, amount_fen, arrived_on, claim_due_on, status, entry_id)
+             values (1, 2, 50, '2026-03-02', '2026-03-05', 'open', 2)"
+                .to_string(),
+        ] {
+            sqlx::query(&sql).execute(&pool).await.expect(&sql);
+        }
+        migrate_sqlite(&pool, &SQLITE_MIGRATIONS)
+            .await
+            .expect("migration 12 on a database with an import");
+
+        let short = "h:9f9d8c4ff26d0ac590dec32355d99eb4".to_string();
+        let references: Vec<String> = sqlx::query_scalar("select bank_reference from statement_lines order by id")
+            .fetch_all(&pool)
+            .await
+            .expect("references");
+        assert_eq!(references, vec![short.clone(), short.clone(), "BANK-REF-7".to_string()]);
+        let sources: Vec<String> = sqlx::query_scalar("select source from ledger_entries order by id")
+            .fetch_all(&pool)
+            .await
+            .expect("sources");
+        assert_eq!(
+            sources,
+            vec![
+                format!("receipt:1:{short}"),
+                format!("statement:6222:{short}"),
+                "receipt:1:BANK-REF-7".to_string()
+            ]
+        );
+        let kept: (i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from ledger_lines), (select sum(debit_fen) from ledger_lines), (select count(*) from suspense_items)",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("counts");
+        assert_eq!(kept, (4, 150, 1));
+        let on: i64 = sqlx::query_scalar("pragma foreign_keys").fetch_one(&pool).await.expect("pragma");
+        assert_eq!(on, 1, "the migrating connection has its foreign keys back");
+
+        // Deferred: a journal line of no entry is accepted by its statement and refused by the commit.
+        let mut conn = pool.acquire().await.expect("connection");
+        sqlx::query("begin").execute(&mut *conn).await.expect("begin");
+        sqlx::query("insert or fail into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen) values (99, 1, 1, 'bank:6222', null, 1, 0)")
+            .execute(&mut *conn)
+            .await
+            .expect("a deferred key lets the statement through");
+        let commit = sqlx::query("commit").execute(&mut *conn).await;
+        assert!(commit.is_err(), "the commit refuses the dangling line: {commit:?}");
+        sqlx::query("rollback").execute(&mut *conn).await.expect("rollback");
+        let lines: i64 = sqlx::query_scalar("select count(*) from ledger_lines")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("count");
+        assert_eq!(lines, 4);
+    }
+
+    /// Migration 0010 rebuilds the journal's lines on SQLite (keyed without a rowid) and moves the audit head by a
+    /// trigger: a database that already holds lines keeps every one, and an appended event moves the head.
+    #[tokio::test]
+    async fn migration_0010_keeps_the_journal_lines_it_rebuilds_and_the_trigger_moves_the_audit_head() {
+        let pool = memory_database().await;
+        let before = migrations_before(10);
+        migrate_sqlite(&pool, &before).await.expect("migrations 1 to 9");
         for sql in [
             "insert into courts (code, name) values ('370102', '历下区人民法院')",
             "insert into cases (court_id, case_number, sequence, collection_account, filing_date, claim_amount_fen, created_at)
@@ -348,7 +469,9 @@ mod tests {
         ] {
             sqlx::query(sql).execute(&pool).await.expect(sql);
         }
-        SQLITE_MIGRATIONS.run(&pool).await.expect("migration 10 on a database with lines");
+        migrate_sqlite(&pool, &SQLITE_MIGRATIONS)
+            .await
+            .expect("migration 10 on a database with lines");
         let lines: Vec<(i64, i64, String, Option<i64>, i64, i64)> = sqlx::query_as(
             "select entry_id, line_no, account, case_id, debit_fen, credit_fen from ledger_lines order by entry_id, line_no",
         )

@@ -8,6 +8,53 @@ use std::collections::{HashMap, HashSet};
 /// Rows per multi-row `insert`: well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 const ROWS_PER_INSERT: usize = 500;
 
+/// Inserts `$rows` by multi-row statements of `ROWS_PER_INSERT` rows, each built by `$build` (given the batch's
+/// offset in `$rows` and the batch). The next statement is built while the database runs the one before — SQLite
+/// on its own thread, PostgreSQL on its server — so binding a million values and writing them overlap instead of
+/// taking turns. The statements run in order; the first error stops them.
+///
+/// `insert or fail` (SQLite; PostgreSQL has no such clause and needs none): a broken constraint stops the statement
+/// without undoing its earlier rows, so SQLite keeps no statement journal for it. Bulk work never commits after an
+/// error: the whole transaction is rolled back. With the import tables' foreign keys deferred (migration 0012), such
+/// a statement cannot abort midway, and every page it touches is written once instead of also copied aside.
+macro_rules! insert_overlapped {
+    ($conn:ident, $rows:expr, |$insert:ident, $offset:ident, $batch:ident| $build:expr) => {{
+        let $insert = BulkInsert::verb(&*$conn);
+        let rows = $rows;
+        let build = batch_builder(rows, |$offset, $batch| $build);
+        let mut batches = rows.chunks(ROWS_PER_INSERT).enumerate();
+        let mut pending = batches.next().map(&build);
+        while let Some(mut query) = pending.take() {
+            let (done, next) = tokio::join!(query.build().execute(&mut *$conn), async { batches.next().map(&build) });
+            done?;
+            pending = next;
+        }
+        Ok::<(), sqlx::Error>(())
+    }};
+}
+
+/// The statement builder of `insert_overlapped`, typed by its rows (a closure alone could not name them).
+fn batch_builder<'r, T, Q>(_rows: &'r [T], build: impl Fn(usize, &'r [T]) -> Q) -> impl Fn((usize, &'r [T])) -> Q {
+    move |(index, batch)| build(index * ROWS_PER_INSERT, batch)
+}
+
+/// How each backend starts a bulk insert (see `insert_overlapped`).
+trait BulkInsert {
+    fn verb(&self) -> &'static str;
+}
+
+impl BulkInsert for sqlx::SqliteConnection {
+    fn verb(&self) -> &'static str {
+        "insert or fail"
+    }
+}
+
+impl BulkInsert for sqlx::PgConnection {
+    fn verb(&self) -> &'static str {
+        "insert"
+    }
+}
+
 /// The page cache of a connection that imports a statement, while it imports (SQLite): 1 GiB, so the indexes a
 /// chunk's receipts touch all over (keyed by references and sources, in no order) stay in memory until the commit
 /// writes them once. With the usual 128 MiB, a chunk of 250,000 lines spills pages and takes a fifth longer.
@@ -127,23 +174,21 @@ pub async fn insert_entries(
         .enumerate()
         .map(|(index, entry)| (entry.source.clone(), first_id + index as i64))
         .collect();
-    for (chunk_index, chunk) in entries.chunks(ROWS_PER_INSERT).enumerate() {
-        let base = first_id + (chunk_index * ROWS_PER_INSERT) as i64;
-        on_tx!(tx, conn => {
-            let mut query = sqlx::QueryBuilder::new("insert into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq) ");
-            query.push_values(chunk.iter().enumerate(), |mut row, (index, entry)| {
-                row.push_bind(base + index as i64)
-                    .push_bind(court_id)
-                    .push_bind(entry.kind)
-                    .push_bind(entry.memo.as_str())
-                    .push_bind(entry.source.as_str())
-                    .push_bind(posted_on)
-                    .push_bind(posted_at)
-                    .push_bind(audit_seq);
-            });
-            query.build().execute(conn).await.map(|_| ())
-        })?;
-    }
+    on_tx!(tx, conn => insert_overlapped!(conn, entries, |insert, offset, batch| {
+        let base = first_id + offset as i64;
+        let mut query = sqlx::QueryBuilder::new(format!("{insert} into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq) "));
+        query.push_values(batch.iter().enumerate(), |mut row, (index, entry)| {
+            row.push_bind(base + index as i64)
+                .push_bind(court_id)
+                .push_bind(entry.kind)
+                .push_bind(entry.memo.as_str())
+                .push_bind(entry.source.as_str())
+                .push_bind(posted_on)
+                .push_bind(posted_at)
+                .push_bind(audit_seq);
+        });
+        query
+    }))?;
     Ok(ids)
 }
 
@@ -158,21 +203,19 @@ pub struct BulkLine {
 }
 
 pub async fn insert_lines(tx: &mut Tx, court_id: i64, lines: &[BulkLine]) -> Result<(), sqlx::Error> {
-    for chunk in lines.chunks(ROWS_PER_INSERT) {
-        on_tx!(tx, conn => {
-            let mut query = sqlx::QueryBuilder::new("insert into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen) ");
-            query.push_values(chunk, |mut row, line| {
-                row.push_bind(line.entry_id)
-                    .push_bind(line.line_no)
-                    .push_bind(court_id)
-                    .push_bind(line.account.as_str())
-                    .push_bind(line.case_id)
-                    .push_bind(line.debit_fen)
-                    .push_bind(line.credit_fen);
-            });
-            query.build().execute(conn).await.map(|_| ())
-        })?;
-    }
+    on_tx!(tx, conn => insert_overlapped!(conn, lines, |insert, _offset, batch| {
+        let mut query = sqlx::QueryBuilder::new(format!("{insert} into ledger_lines (entry_id, line_no, court_id, account, case_id, debit_fen, credit_fen) "));
+        query.push_values(batch, |mut row, line| {
+            row.push_bind(line.entry_id)
+                .push_bind(line.line_no)
+                .push_bind(court_id)
+                .push_bind(line.account.as_str())
+                .push_bind(line.case_id)
+                .push_bind(line.debit_fen)
+                .push_bind(line.credit_fen);
+        });
+        query
+    }))?;
     Ok(())
 }
 
@@ -207,33 +250,31 @@ pub async fn insert_statement_lines(
         .map(|(index, line)| (line.bank_reference.clone(), first_id + index as i64))
         .collect();
     // Fifteen binds a row: 500 rows stay well under both backends' limits.
-    for (chunk_index, chunk) in lines.chunks(ROWS_PER_INSERT).enumerate() {
-        let base = first_id + (chunk_index * ROWS_PER_INSERT) as i64;
-        on_tx!(tx, conn => {
-            let mut query = sqlx::QueryBuilder::new(
-                "insert into statement_lines (id, court_id, bank_account, bank_reference, import_id, line_number, booking_date, amount_fen,
-                                              direction, counterparty_name, counterparty_account, remittance, match_kind, case_id, entry_id) ",
-            );
-            query.push_values(chunk.iter().enumerate(), |mut row, (index, line)| {
-                row.push_bind(base + index as i64)
-                    .push_bind(court_id)
-                    .push_bind(bank_account)
-                    .push_bind(line.bank_reference.as_str())
-                    .push_bind(import_id)
-                    .push_bind(line.line_number)
-                    .push_bind(line.booking_date)
-                    .push_bind(line.amount_fen)
-                    .push_bind(line.direction)
-                    .push_bind(line.counterparty_name.as_str())
-                    .push_bind(line.counterparty_account.as_str())
-                    .push_bind(line.remittance.as_str())
-                    .push_bind(line.match_kind)
-                    .push_bind(line.case_id)
-                    .push_bind(line.entry_id);
-            });
-            query.build().execute(conn).await.map(|_| ())
-        })?;
-    }
+    on_tx!(tx, conn => insert_overlapped!(conn, lines, |insert, offset, batch| {
+        let base = first_id + offset as i64;
+        let mut query = sqlx::QueryBuilder::new(format!(
+            "{insert} into statement_lines (id, court_id, bank_account, bank_reference, import_id, line_number, booking_date, amount_fen,
+                                            direction, counterparty_name, counterparty_account, remittance, match_kind, case_id, entry_id) ",
+        ));
+        query.push_values(batch.iter().enumerate(), |mut row, (index, line)| {
+            row.push_bind(base + index as i64)
+                .push_bind(court_id)
+                .push_bind(bank_account)
+                .push_bind(line.bank_reference.as_str())
+                .push_bind(import_id)
+                .push_bind(line.line_number)
+                .push_bind(line.booking_date)
+                .push_bind(line.amount_fen)
+                .push_bind(line.direction)
+                .push_bind(line.counterparty_name.as_str())
+                .push_bind(line.counterparty_account.as_str())
+                .push_bind(line.remittance.as_str())
+                .push_bind(line.match_kind)
+                .push_bind(line.case_id)
+                .push_bind(line.entry_id);
+        });
+        query
+    }))?;
     Ok(ids)
 }
 
@@ -247,23 +288,21 @@ pub struct SuspenseRow {
 }
 
 pub async fn insert_suspense(tx: &mut Tx, court_id: i64, items: &[SuspenseRow]) -> Result<(), sqlx::Error> {
-    for chunk in items.chunks(ROWS_PER_INSERT) {
-        on_tx!(tx, conn => {
-            let mut query = sqlx::QueryBuilder::new(
-                "insert into suspense_items (court_id, statement_line_id, amount_fen, arrived_on, claim_due_on, status, entry_id) ",
-            );
-            query.push_values(chunk, |mut row, item| {
-                row.push_bind(court_id)
-                    .push_bind(item.statement_line_id)
-                    .push_bind(item.amount_fen)
-                    .push_bind(item.arrived_on)
-                    .push_bind(item.claim_due_on)
-                    .push_bind("open")
-                    .push_bind(item.entry_id);
-            });
-            query.build().execute(conn).await.map(|_| ())
-        })?;
-    }
+    on_tx!(tx, conn => insert_overlapped!(conn, items, |insert, _offset, batch| {
+        let mut query = sqlx::QueryBuilder::new(format!(
+            "{insert} into suspense_items (court_id, statement_line_id, amount_fen, arrived_on, claim_due_on, status, entry_id) ",
+        ));
+        query.push_values(batch, |mut row, item| {
+            row.push_bind(court_id)
+                .push_bind(item.statement_line_id)
+                .push_bind(item.amount_fen)
+                .push_bind(item.arrived_on)
+                .push_bind(item.claim_due_on)
+                .push_bind("open")
+                .push_bind(item.entry_id);
+        });
+        query
+    }))?;
     Ok(())
 }
 

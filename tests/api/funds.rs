@@ -92,6 +92,44 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_1_a_line_imported_before_under_another_booking_date_refuses_the_statement_and_changes_nothing(app: &TestApp) {
+        app.set_now("2026-03-09T10:00:00+08:00");
+        let [_, second, _] = three_cases(app).await;
+        let first = mt940_statement("260302", "0,00", "100,00", &[("100,00", "REF-A", "（2026）鲁0102执2号")]);
+        assert_eq!(import_mt940(app, &first).await["lines_new"], 1);
+        let tables = ["ledger_entries", "ledger_lines", "statement_lines", "statement_imports", "suspense_items"];
+        let mut before = Vec::new();
+        for table in tables {
+            before.push(app.count(table).await);
+        }
+
+        // The bank's later file books REF-A again on another day, beside a new line: the stored line is outside
+        // this file's dates, so only the unique key meets it, in the middle of the bulk insert. Nothing of the file
+        // may stay, the new line included.
+        let contradicting = mt940_statement(
+            "260305",
+            "100,00",
+            "350,00",
+            &[("50,00", "REF-B", "（2026）鲁0102执2号"), ("200,00", "REF-A", "（2026）鲁0102执2号")],
+        );
+        let (status, refused) = import(app, "mt940", &contradicting).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "invalid_field");
+        assert!(refused["error"]["message"].as_str().unwrap().contains("another booking date"), "{refused}");
+        for (table, count) in tables.into_iter().zip(before) {
+            assert_eq!(app.count(table).await, count, "{table}");
+        }
+        assert_eq!(balance_of(app, &format!("case:{second}:held")).await, "100.00");
+        assert_ledger_consistent(app).await;
+        // The refusal itself is on record, and the chain is intact around it (SPEC §3.4).
+        let court = app.engine.authenticate(&app.finance).await.unwrap().court_id;
+        let events = chuzhi::store::audit::recent_for_court(app.db(), court, 1).await.unwrap();
+        assert_eq!((events[0].outcome.as_str(), events[0].code.as_deref()), ("refused", Some("invalid_field")));
+        assert!(matches!(app.engine.verify_audit().await.unwrap(), chuzhi::audit::Verification::Intact { .. }));
+    }
+}
+
+both_backends! {
     async fn fund_3_a_claim_from_suspense_needs_another_persons_approval(app: &TestApp) {
         app.set_now("2026-01-09T10:00:00+08:00");
         let [first, _, _] = three_cases(app).await;

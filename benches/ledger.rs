@@ -27,7 +27,14 @@ struct Fixture {
     db: Db,
     raw: sqlx::SqlitePool,
     now: DateTime<Utc>,
-    _dir: std::path::PathBuf,
+    /// Removed with the fixture: an import leaves about 1 GB.
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 impl Fixture {
@@ -89,7 +96,7 @@ impl Fixture {
             db,
             raw,
             now,
-            _dir: dir,
+            dir,
         }
     }
 

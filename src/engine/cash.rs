@@ -559,10 +559,3 @@ fn distinct_trimmed(officers: &[String]) -> Vec<String> {
 pub(crate) fn cleared_by(bank: &str, bank_reference: &str) -> String {
     format!("statement:{bank}:{bank_reference}")
 }
-
-/// What an import did with one cash deposit, to mark the receipt cleared once the line and entry exist.
-pub(crate) struct ClearedDeposit {
-    pub receipt_id: i64,
-    pub bank_reference: String,
-    pub source: String,
-}

@@ -366,7 +366,7 @@ impl Engine {
         // Decide every new line: its match, and the entry it posts (FUND-1, FUND-3). A receipt credited to a case is
         // keyed by the case and the bank's reference, whichever side reports it first: the statement, or the
         // disposal (a deposit transfer or a balance, AUC-15), so the case is never credited twice.
-        let mut decided = Vec::with_capacity(fresh.len());
+        let mut decided: Vec<Decided> = Vec::with_capacity(fresh.len());
         for line in &fresh {
             let (match_kind, case_id, source, entry) = if !line.is_credit() {
                 report.debits += 1;
@@ -410,26 +410,13 @@ impl Engine {
             }
             decided.push((*line, source, match_kind, case_id, entry));
         }
-        let bulk = |decided: &[Decided]| -> Vec<rows::BulkEntry> {
-            decided
-                .iter()
-                .filter_map(|(_, source, _, _, entry)| {
-                    entry.as_ref().map(|entry| rows::BulkEntry {
-                        kind: entry.kind.as_str(),
-                        // The remittance text stays on the statement line the entry's source names; the memo says what
-                        // the entry is, as the core wrote it.
-                        memo: entry.memo.clone(),
-                        source: source.clone(),
-                    })
-                })
-                .collect()
-        };
         // Receipts the disposal side credited already, and cash finance deposited (FUND-2, by the reference finance
         // gave, for the same case and amount): the statement line moves them from in transit to the bank.
         let in_transit = store::ledger::in_transit_sources(tx, court_id).await?;
         let awaited = store::cash::awaited_deposits(tx, court_id).await?;
+        // Cash deposits cleared, by the position of their line in `decided`.
         let mut cash_cleared = Vec::new();
-        for item in decided.iter_mut() {
+        for (index, item) in decided.iter_mut().enumerate() {
             if item.4.is_none() {
                 continue;
             }
@@ -443,55 +430,71 @@ impl Engine {
                 item.4 = Some(ledger::clear_in_transit(bank, item.0.amount));
             }
             if let Some(deposit) = cash {
-                cash_cleared.push(super::cash::ClearedDeposit {
-                    receipt_id: deposit.receipt_id,
-                    bank_reference: item.0.bank_reference.clone(),
-                    source: item.1.clone(),
-                });
+                cash_cleared.push((deposit.receipt_id, index));
             }
         }
         report.cash_deposits_cleared = cash_cleared.len() as u64;
+
+        // Ids are given here, in the order of `decided` (max + 1 under the write lock): the entries of the lines
+        // that post one, and every line's statement row.
         let first_entry = store::ledger::last_id(tx, store::ledger::LedgerTable::Entries).await? + 1;
-        let entry_ids = rows::insert_entries(tx, court_id, today, now, audit_seq, first_entry, &bulk(&decided))
+        let first_line = store::ledger::last_id(tx, store::ledger::LedgerTable::StatementLines).await? + 1;
+        let mut entry_ids = Vec::with_capacity(decided.len());
+        let mut next_entry = first_entry;
+        for (_, _, _, _, entry) in &decided {
+            entry_ids.push(entry.as_ref().map(|_| {
+                next_entry += 1;
+                next_entry - 1
+            }));
+        }
+        let entries: Vec<rows::BulkEntry> = decided
+            .iter()
+            .filter_map(|(_, source, _, _, entry)| {
+                entry.as_ref().map(|entry| rows::BulkEntry {
+                    kind: entry.kind.as_str(),
+                    // The remittance text stays on the statement line the entry's source names; the memo says what
+                    // the entry is, as the core wrote it.
+                    memo: &entry.memo,
+                    source,
+                })
+            })
+            .collect();
+        rows::insert_entries(tx, court_id, today, now, audit_seq, first_entry, &entries)
             .await
             .map_err(statement_conflict)?;
-        let mut journal_lines = Vec::new();
+        let mut journal_lines = Vec::with_capacity(entries.len() * 2);
         let mut deltas: BTreeMap<String, (Option<i64>, i64)> = BTreeMap::new();
         let mut statement_lines = Vec::with_capacity(decided.len());
-        for (line, source, match_kind, case_id, entry) in &decided {
-            let entry_id = match entry {
-                Some(entry) => {
-                    let entry_id = *entry_ids
-                        .get(source)
-                        .ok_or_else(|| Refusal::internal(format!("entry {source} was posted before its statement line")))?;
-                    for (line_no, row) in line_rows(entry)?.into_iter().enumerate() {
-                        let delta = deltas.entry(row.account.clone()).or_insert((row.case_id, 0));
-                        delta.1 = delta.1.checked_add(row.balance_delta_fen).ok_or_else(amount_overflow)?;
-                        journal_lines.push(rows::BulkLine {
-                            entry_id,
-                            line_no: line_no as i64 + 1,
-                            account: row.account,
-                            case_id: row.case_id,
-                            debit_fen: row.debit_fen,
-                            credit_fen: row.credit_fen,
-                        });
-                    }
-                    Some(entry_id)
+        for ((line, _, match_kind, case_id, entry), entry_id) in decided.iter().zip(&entry_ids) {
+            if let (Some(entry), Some(entry_id)) = (entry, entry_id) {
+                for (line_no, row) in line_rows(entry)?.into_iter().enumerate() {
+                    let delta = match deltas.get_mut(&row.account) {
+                        Some(delta) => delta,
+                        None => deltas.entry(row.account.clone()).or_insert((row.case_id, 0)),
+                    };
+                    delta.1 = delta.1.checked_add(row.balance_delta_fen).ok_or_else(amount_overflow)?;
+                    journal_lines.push(rows::BulkLine {
+                        entry_id: *entry_id,
+                        line_no: line_no as i64 + 1,
+                        account: row.account,
+                        case_id: row.case_id,
+                        debit_fen: row.debit_fen,
+                        credit_fen: row.credit_fen,
+                    });
                 }
-                None => None,
-            };
+            }
             statement_lines.push(rows::BulkStatementLine {
-                bank_reference: line.bank_reference.clone(),
+                bank_reference: &line.bank_reference,
                 line_number: line.line_number as i64,
                 booking_date: line.booking_date,
                 amount_fen: line.amount.fen().abs(),
                 direction: if line.is_credit() { "credit" } else { "debit" },
-                counterparty_name: line.counterparty_name.clone().unwrap_or_default(),
-                counterparty_account: line.counterparty_account.clone().unwrap_or_default(),
-                remittance: line.remittance.clone(),
+                counterparty_name: line.counterparty_name.as_deref().unwrap_or_default(),
+                counterparty_account: line.counterparty_account.as_deref().unwrap_or_default(),
+                remittance: &line.remittance,
                 match_kind,
                 case_id: *case_id,
-                entry_id,
+                entry_id: *entry_id,
             });
         }
         rows::insert_lines(tx, court_id, &journal_lines).await?;
@@ -500,37 +503,28 @@ impl Engine {
             .map(|(account, (case_id, delta))| (account, case_id, delta))
             .collect();
         store::ledger::move_balances(tx, court_id, &deltas).await?;
-        let first_line = store::ledger::last_id(tx, store::ledger::LedgerTable::StatementLines).await? + 1;
-        let line_ids = rows::insert_statement_lines(tx, court_id, bank, import_id, first_line, &statement_lines)
+        rows::insert_statement_lines(tx, court_id, bank, import_id, first_line, &statement_lines)
             .await
             .map_err(statement_conflict)?;
-        for deposit in &cash_cleared {
-            let line_id = *line_ids
-                .get(&deposit.bank_reference)
-                .ok_or_else(|| Refusal::internal(format!("statement line {} was not stored", deposit.bank_reference)))?;
-            let entry_id = *entry_ids
-                .get(&deposit.source)
-                .ok_or_else(|| Refusal::internal(format!("entry {} was not posted", deposit.source)))?;
-            if store::cash::clear(tx, deposit.receipt_id, line_id, entry_id, today).await? != 1 {
-                return Err(Refusal::internal(format!("cash receipt {} was not cleared", deposit.receipt_id)));
+        for (receipt_id, index) in cash_cleared {
+            let entry_id =
+                entry_ids[index].ok_or_else(|| Refusal::internal(format!("cash receipt {receipt_id} was cleared by no entry")))?;
+            if store::cash::clear(tx, receipt_id, first_line + index as i64, entry_id, today).await? != 1 {
+                return Err(Refusal::internal(format!("cash receipt {receipt_id} was not cleared")));
             }
         }
         // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age).
         let mut suspense = Vec::new();
-        for (line, source, match_kind, _, _) in &decided {
+        for (index, ((line, source, match_kind, _, _), entry_id)) in decided.iter().zip(&entry_ids).enumerate() {
             if *match_kind != "suspense" {
                 continue;
             }
             suspense.push(rows::SuspenseRow {
-                statement_line_id: *line_ids
-                    .get(&line.bank_reference)
-                    .ok_or_else(|| Refusal::internal(format!("statement line {} was not stored", line.bank_reference)))?,
+                statement_line_id: first_line + index as i64,
                 amount_fen: line.amount.fen(),
                 arrived_on: line.booking_date,
                 claim_due_on: self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period),
-                entry_id: *entry_ids
-                    .get(source)
-                    .ok_or_else(|| Refusal::internal(format!("suspense entry {source} was not posted")))?,
+                entry_id: entry_id.ok_or_else(|| Refusal::internal(format!("suspense entry {source} was not posted")))?,
             });
         }
         rows::insert_suspense(tx, court_id, &suspense).await?;

@@ -3,7 +3,7 @@
 
 use super::{on_pool, on_tx, Db, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Rows per multi-row `insert`: well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 const ROWS_PER_INSERT: usize = 500;
@@ -152,14 +152,14 @@ pub async fn insert_import(tx: &mut Tx, row: &ImportRow<'_>) -> Result<i64, sqlx
 }
 
 /// A journal entry to insert in bulk; `source` is unique per court.
-pub struct BulkEntry {
+pub struct BulkEntry<'a> {
     pub kind: &'static str,
-    pub memo: String,
-    pub source: String,
+    pub memo: &'a str,
+    pub source: &'a str,
 }
 
-/// Inserts entries that are all new (the caller has checked their sources), with ids chuzhi gives from
-/// `first_id` on; returns the ids by source. No `returning`: reading rows back one by one costs more than the insert.
+/// Inserts entries that are all new (the caller has checked their sources), with the ids `first_id`, `first_id + 1`…
+/// in order (the caller gives them, so no `returning`: reading rows back costs more than the insert).
 pub async fn insert_entries(
     tx: &mut Tx,
     court_id: i64,
@@ -167,13 +167,8 @@ pub async fn insert_entries(
     posted_at: DateTime<Utc>,
     audit_seq: i64,
     first_id: i64,
-    entries: &[BulkEntry],
-) -> Result<HashMap<String, i64>, sqlx::Error> {
-    let ids: HashMap<String, i64> = entries
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| (entry.source.clone(), first_id + index as i64))
-        .collect();
+    entries: &[BulkEntry<'_>],
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => insert_overlapped!(conn, entries, |insert, offset, batch| {
         let base = first_id + offset as i64;
         let mut query = sqlx::QueryBuilder::new(format!("{insert} into ledger_entries (id, court_id, kind, memo, source, posted_on, posted_at, audit_seq) "));
@@ -181,15 +176,15 @@ pub async fn insert_entries(
             row.push_bind(base + index as i64)
                 .push_bind(court_id)
                 .push_bind(entry.kind)
-                .push_bind(entry.memo.as_str())
-                .push_bind(entry.source.as_str())
+                .push_bind(entry.memo)
+                .push_bind(entry.source)
                 .push_bind(posted_on)
                 .push_bind(posted_at)
                 .push_bind(audit_seq);
         });
         query
     }))?;
-    Ok(ids)
+    Ok(())
 }
 
 /// A journal line to insert in bulk.
@@ -220,35 +215,30 @@ pub async fn insert_lines(tx: &mut Tx, court_id: i64, lines: &[BulkLine]) -> Res
 }
 
 /// A statement line to insert in bulk.
-pub struct BulkStatementLine {
-    pub bank_reference: String,
+pub struct BulkStatementLine<'a> {
+    pub bank_reference: &'a str,
     pub line_number: i64,
     pub booking_date: NaiveDate,
     pub amount_fen: i64,
     pub direction: &'static str,
-    pub counterparty_name: String,
-    pub counterparty_account: String,
-    pub remittance: String,
+    pub counterparty_name: &'a str,
+    pub counterparty_account: &'a str,
+    pub remittance: &'a str,
     pub match_kind: &'static str,
     pub case_id: Option<i64>,
     pub entry_id: Option<i64>,
 }
 
-/// Inserts statement lines not imported before (the caller has checked), with ids from `first_id` on; returns the
-/// ids by reference.
+/// Inserts statement lines not imported before (the caller has checked), with the ids `first_id`, `first_id + 1`…
+/// in order.
 pub async fn insert_statement_lines(
     tx: &mut Tx,
     court_id: i64,
     bank_account: &str,
     import_id: i64,
     first_id: i64,
-    lines: &[BulkStatementLine],
-) -> Result<HashMap<String, i64>, sqlx::Error> {
-    let ids: HashMap<String, i64> = lines
-        .iter()
-        .enumerate()
-        .map(|(index, line)| (line.bank_reference.clone(), first_id + index as i64))
-        .collect();
+    lines: &[BulkStatementLine<'_>],
+) -> Result<(), sqlx::Error> {
     // Fifteen binds a row: 500 rows stay well under both backends' limits.
     on_tx!(tx, conn => insert_overlapped!(conn, lines, |insert, offset, batch| {
         let base = first_id + offset as i64;
@@ -260,22 +250,22 @@ pub async fn insert_statement_lines(
             row.push_bind(base + index as i64)
                 .push_bind(court_id)
                 .push_bind(bank_account)
-                .push_bind(line.bank_reference.as_str())
+                .push_bind(line.bank_reference)
                 .push_bind(import_id)
                 .push_bind(line.line_number)
                 .push_bind(line.booking_date)
                 .push_bind(line.amount_fen)
                 .push_bind(line.direction)
-                .push_bind(line.counterparty_name.as_str())
-                .push_bind(line.counterparty_account.as_str())
-                .push_bind(line.remittance.as_str())
+                .push_bind(line.counterparty_name)
+                .push_bind(line.counterparty_account)
+                .push_bind(line.remittance)
                 .push_bind(line.match_kind)
                 .push_bind(line.case_id)
                 .push_bind(line.entry_id);
         });
         query
     }))?;
-    Ok(ids)
+    Ok(())
 }
 
 /// An unidentified receipt (不明款, FUND-3) to insert.

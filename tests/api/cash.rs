@@ -117,19 +117,38 @@ both_backends! {
         assert_eq!(status, StatusCode::OK, "{deposited}");
         assert_eq!(deposited["deposit_reference"], "BOC0109CASH01");
         let account = collection_account(app, case_id).await;
-        let report = import_mt940(app, &mt940_statement("260109", "0,00", "12800,50", &[("12800,50", "BOC0109CASH01", &format!("现金缴存 {account}"))])).await;
+        // Another receipt comes first on the statement: the cash is its second line.
+        let report = import_mt940(
+            app,
+            &mt940_statement(
+                "260109",
+                "0,00",
+                "12900,50",
+                &[("100,00", "BOC0109OTHER", &format!("执行款 {account}")), ("12800,50", "BOC0109CASH01", &format!("现金缴存 {account}"))],
+            ),
+        )
+        .await;
         assert_eq!(report["cash_deposits_cleared"], 1);
-        assert_eq!(report["matched_by_collection_account"], 1);
-        assert_eq!(balance_of(app, &format!("case:{case_id}:held")).await, "12800.50", "credited once, not twice");
+        assert_eq!(report["matched_by_collection_account"], 2);
+        assert_eq!(balance_of(app, &format!("case:{case_id}:held")).await, "12900.50", "the cash credited once, not twice");
         assert_eq!(balance_of(app, "in_transit").await, "0.00");
-        assert_eq!(balance_of(app, &format!("bank:{STATEMENT_BANK}")).await, "12800.50");
+        assert_eq!(balance_of(app, &format!("bank:{STATEMENT_BANK}")).await, "12900.50");
         let (status, list) = app.get(&path, &app.supervisor).await;
         assert_eq!(status, StatusCode::OK, "{list}");
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert_eq!(list[0]["stage"], "cleared");
         assert_eq!(list[0]["deposit_reference"], "BOC0109CASH01");
         assert_eq!(list[0]["cleared_on"], "2026-01-09");
-        assert!(list[0]["statement_line_id"].as_i64().is_some());
+        // The receipt names its own statement line and the entry that cleared it, not its neighbour's.
+        let line = list[0]["statement_line_id"].as_i64().unwrap();
+        let cleared_by = app
+            .text(&format!(
+                "select l.bank_reference || ' ' || e.source from cash_receipts r
+                 join statement_lines l on l.id = r.statement_line_id join ledger_entries e on e.id = r.cleared_entry_id
+                 where r.id = {receipt_id} and l.id = {line}"
+            ))
+            .await;
+        assert_eq!(cleared_by, format!("BOC0109CASH01 statement:{STATEMENT_BANK}:BOC0109CASH01"));
         let (status, refused) = deposit(app, receipt_id, "BOC0109CASH02", "2026-01-09").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert_eq!((refused["error"]["code"].as_str(), refused["error"]["rule"].as_str()), (Some("out_of_order"), Some("FUND-2")));
@@ -140,7 +159,7 @@ both_backends! {
             .get(&format!("/api/v1/reconciliation?bank_account={STATEMENT_BANK}&day=2026-01-09"), &app.finance)
             .await;
         assert_eq!(status, StatusCode::OK, "{reconciliation}");
-        assert_eq!(reconciliation["ledger_balance"], "12800.50", "{reconciliation}");
+        assert_eq!(reconciliation["ledger_balance"], "12900.50", "{reconciliation}");
         assert_eq!(reconciliation["difference"], "0.00", "{reconciliation}");
         assert_eq!(reconciliation["ok"], true, "{reconciliation}");
     }

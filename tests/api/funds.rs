@@ -70,6 +70,10 @@ both_backends! {
         assert_eq!(items[0]["arrived_on"], "2026-01-07");
         assert_eq!(items[0]["claim_due_on"], "2026-01-12");
         assert_eq!(items[0]["age_days"], 2);
+        // Each item shows its own statement line (the debit between them has a line and no suspense item).
+        assert_eq!(items[0]["remittance"], "王五 货款");
+        assert!(items[0]["bank_reference"].as_str().unwrap().starts_with("h:"), "no reference: a hashed identity");
+        assert_eq!((items[1]["amount"].as_str(), items[1]["bank_reference"].as_str()), (Some("300.00"), Some("BOC2026010800001")));
     }
 }
 

@@ -254,6 +254,14 @@ impl TestApp {
         chuzhi::store::nodes::count_rows(self.db(), table).await.expect("count")
     }
 
+    /// The first column of the first row of a query that returns text, read directly from the database.
+    pub async fn text(&self, sql: &str) -> String {
+        match self.db() {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql),
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql),
+        }
+    }
+
     /// Runs one statement directly against the database (for tampering tests).
     pub async fn execute(&self, sql: &str) {
         match self.db() {

@@ -125,8 +125,12 @@ impl WalSync {
             Some(Undo::Savepoint) => {
                 let undo = format!("rollback to {SAVEPOINT}; release {SAVEPOINT}");
                 if let Err(error) = sqlx::query(&undo).execute(&mut *conn).await {
-                    let _ = sqlx::query("rollback").execute(&mut *conn).await;
-                    self.end_generation(Some(format!("the batch's transaction was lost: {error}")));
+                    if !(error.to_string().contains("no such savepoint") && transaction_open(conn).await) {
+                        let _ = sqlx::query("rollback").execute(&mut *conn).await;
+                        self.end_generation(Some(format!("the batch's transaction was lost: {error}")));
+                    }
+                    // Otherwise the writer's last statement (its audit event and `RELEASE`) ran before the writer gave
+                    // up, and it learnt no more: its work, whole and audited, is the batch's and is committed with it.
                 }
             }
             Some(Undo::Transaction) => {
@@ -432,6 +436,18 @@ impl Drop for Member {
     }
 }
 
+/// Whether a transaction is open on the connection: `begin` fails inside one. If it was not, the probe's own
+/// transaction is rolled back.
+async fn transaction_open(conn: &mut SqliteConnection) -> bool {
+    match sqlx::query("begin").execute(&mut *conn).await {
+        Ok(_) => {
+            let _ = sqlx::query("rollback").execute(&mut *conn).await;
+            false
+        }
+        Err(error) => error.to_string().contains("within a transaction"),
+    }
+}
+
 /// `fdatasync` of the log, and of its directory the first time a log file (an inode) is seen. A missing log means
 /// SQLite checkpointed everything into the database and removed it (the last connection closed): nothing to do.
 /// Returns the log's inode when the directory was synced for it.
@@ -650,6 +666,41 @@ mod tests {
             .expect("not locked");
         other.commit().await.expect("commit");
         assert_eq!(courts(&db).await, vec!["W", "Y"]);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A writer whose last statement (its audit event and `RELEASE`) ran, but which gave up before it learnt so (a
+    /// dropped request), did all its work: the next writer keeps it in the batch instead of failing the batch
+    /// because the savepoint to roll back is gone.
+    #[tokio::test]
+    async fn a_writer_that_gives_up_after_its_release_ran_keeps_its_work_and_the_batch() {
+        let (db, dir) = file_db("released").await;
+        let mut write = db.begin_write(at()).await.expect("turn");
+        async {
+            crate::store::on_tx!(&mut write.tx, conn => {
+                sqlx::query("insert into courts (code, name) values ('R1', 'R1')").execute(conn).await.map(|_| ())
+            })
+        }
+        .await
+        .expect("write");
+        let sealed = crate::audit::seal(
+            write.seq,
+            write.at,
+            &write.prev_hash,
+            EventDraft::change(&Actor::system("test"), "court.add", "R1".to_string(), serde_json::json!({})),
+        );
+        crate::store::audit::append(&mut write.tx, &sealed)
+            .await
+            .expect("the last statement runs");
+        let crate::store::Tx::Sqlite(crate::store::SqliteTx::Batched(member)) = &mut write.tx else {
+            panic!("a file database's writer takes a turn in the batch")
+        };
+        member.released = false; // cancelled before the flag was set
+        drop(write);
+        add_court(db.clone(), "R2", true).await.expect("the batch carries on");
+        assert_eq!(courts(&db).await, vec!["R1", "R2"]);
+        assert!(matches!(audit_chain(&db).await, crate::audit::Verification::Intact { .. }));
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

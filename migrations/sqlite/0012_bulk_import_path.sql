@@ -105,4 +105,7 @@ update statement_lines set bank_reference = 'h:' || substr(bank_reference, 8, 32
     where bank_reference glob 'sha256:*' and length(bank_reference) = 71;
 update ledger_entries
     set source = substr(source, 1, length(source) - 71) || 'h:' || substr(source, length(source) - 63, 32)
-    where source glob '*:sha256:*' and substr(source, length(source) - 70, 7) = 'sha256:';
+    where length(source) > 71 and substr(source, length(source) - 71, 8) = ':sha256:';
+-- a cash deposit finance recorded by a line's identity (fund-2) must still name that line.
+update cash_receipts set deposit_reference = 'h:' || substr(deposit_reference, 8, 32)
+    where deposit_reference glob 'sha256:*' and length(deposit_reference) = 71;

@@ -440,7 +440,7 @@ impl Engine {
             .with_rule("FUND-2"));
         }
         check_text("bank_reference", &request.bank_reference, NAME_MAX_CHARS, false)?;
-        let reference = request.bank_reference.trim().to_string();
+        let reference = crate::statements::canonical_reference(request.bank_reference.trim()).into_owned();
         let now = self.now();
         let today = local_date(now);
         let mut write = self.db.begin_write(now).await?;
@@ -557,5 +557,5 @@ fn distinct_trimmed(officers: &[String]) -> Vec<String> {
 
 /// The source of the journal entry that clears a cash deposit from its statement line; `funds` uses it on import.
 pub(crate) fn cleared_by(bank: &str, bank_reference: &str) -> String {
-    format!("statement:{bank}:{bank_reference}")
+    format!("statement:{bank}:{}", crate::statements::canonical_reference(bank_reference))
 }

@@ -133,7 +133,7 @@ fn add_money(total: Money, amount: Money) -> Outcome<Money> {
 
 /// The source of the entry that credits a case with a receipt: the case and the bank's reference of the payment.
 pub fn receipt_source(case_id: i64, bank_reference: &str) -> String {
-    format!("receipt:{case_id}:{bank_reference}")
+    format!("receipt:{case_id}:{}", statements::canonical_reference(bank_reference))
 }
 
 impl From<ledger::LedgerError> for Refusal {

@@ -376,6 +376,16 @@ impl<'a> ReferenceAssigner<'a> {
     }
 }
 
+/// A bank reference as chuzhi stores it: an identity in the form chuzhi gave before migration 0012 (`sha256:` and
+/// 64 hex digits) becomes the form it gives now (`h:` and the first 32), so a reference someone copied from an older
+/// screen still names the same line (FUND-1: never credited twice). Anything else is kept as it is.
+pub fn canonical_reference(reference: &str) -> std::borrow::Cow<'_, str> {
+    match reference.strip_prefix("sha256:") {
+        Some(hex) if hex.len() == 64 && hex.bytes().all(|byte| byte.is_ascii_hexdigit()) => format!("h:{}", &hex[..32]).into(),
+        _ => reference.into(),
+    }
+}
+
 /// Feeds a text field to the hash with its white space normalised (as `normalize_text`, without allocating), then
 /// the byte 0xFF, which never occurs in UTF-8: so no two different lists of fields hash the same bytes.
 fn hash_field(hasher: &mut Sha256, text: &str) {

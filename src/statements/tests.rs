@@ -136,6 +136,20 @@ fn fund_1_hashed_identity_of_a_line_is_pinned() {
     let second = assigner.assign(&line, Some("NONREF"));
     assert_hashed(&second);
     assert_ne!(second, pinned);
+    // Typed in its old form (copied from an older screen), the identity still names the same line and source.
+    assert_eq!(canonical_reference(PINNED_LINE_OLD_IDENTITY), pinned);
+    assert_eq!(
+        crate::engine::funds::receipt_source(7, PINNED_LINE_OLD_IDENTITY),
+        crate::engine::funds::receipt_source(7, pinned)
+    );
+    for kept in [
+        "BOC2026010500001",
+        "sha256:0123",
+        pinned,
+        &PINNED_LINE_OLD_IDENTITY.replace('9', "z"),
+    ] {
+        assert_eq!(canonical_reference(kept), kept, "not an old identity: kept as it is");
+    }
 }
 
 #[test]

@@ -69,22 +69,16 @@ async fn approve_up_to_bureau_head(app: &TestApp, payout: i64) -> Value {
 async fn paid_payout(app: &TestApp, case_id: i64) -> i64 {
     let payout = request(app, &json!({ "case_id": case_id, "amount": "12345.67" })).await;
     approve_up_to_bureau_head(app, payout).await;
-    let (status, _) = command(
-        app,
-        &app.assistant,
-        payout,
-        json!({ "command": "send_finance_notice", "notified_on": "2026-01-09" }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = command(
-        app,
-        &app.finance,
-        payout,
-        json!({ "command": "record_paid", "paid_on": "2026-01-09" }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    for (token, step) in [
+        (
+            &app.assistant,
+            json!({ "command": "send_finance_notice", "notified_on": "2026-01-09" }),
+        ),
+        (&app.finance, json!({ "command": "record_paid", "paid_on": "2026-01-09" })),
+    ] {
+        let (status, body) = command(app, token, payout, step).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
     payout
 }
 

@@ -16,6 +16,20 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// The bank references an import has seen: those imported before (read once, for the statement's dates) and those
+/// of the file itself, borrowed from it, so a line repeated anywhere in the file, or imported before, posts nothing.
+struct KnownReferences<'s> {
+    imported: HashSet<String>,
+    in_file: HashSet<&'s str>,
+}
+
+impl<'s> KnownReferences<'s> {
+    /// Whether `reference` is seen for the first time (and it is now known).
+    fn is_new(&mut self, reference: &'s str) -> bool {
+        !self.imported.contains(reference) && self.in_file.insert(reference)
+    }
+}
+
 /// Statement lines per transaction: each chunk commits with its own audit event, so a crash loses at most the
 /// chunk in flight, and importing the file again posts exactly what is missing.
 pub const IMPORT_CHUNK_LINES: usize = 250_000;
@@ -264,14 +278,17 @@ impl Engine {
         } else {
             statement.lines.chunks(IMPORT_CHUNK_LINES).collect()
         };
-        // The references imported before, read once; each chunk adds its own, so a line repeated anywhere in the
-        // file, or imported before, posts nothing. The unique key on (court, account, reference) is the last guard.
-        let mut known = match (
+        // The unique key on (court, account, reference) is the last guard against a line posted twice.
+        let imported = match (
             statement.lines.iter().map(|line| line.booking_date).min(),
             statement.lines.iter().map(|line| line.booking_date).max(),
         ) {
             (Some(from), Some(to)) => rows::existing_references(&self.db, court_id, &statement.account, from, to).await?,
             _ => HashSet::new(),
+        };
+        let mut known = KnownReferences {
+            imported,
+            in_file: HashSet::with_capacity(statement.lines.len()),
         };
         for (index, chunk) in chunks.iter().enumerate() {
             let mut write = self.db.begin_bulk_write(now).await?;
@@ -323,17 +340,17 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn import_chunk(
+    async fn import_chunk<'s>(
         &self,
         tx: &mut Tx,
         audit_seq: i64,
         court_id: i64,
         actor: &Actor,
         statement: &Statement,
-        lines: &[statements::StatementLine],
+        lines: &'s [statements::StatementLine],
         file_sha256: &str,
         cases: &CourtCases,
-        known: &mut HashSet<String>,
+        known: &mut KnownReferences<'s>,
         now: DateTime<Utc>,
     ) -> Outcome<ImportReport> {
         let today = local_date(now);
@@ -342,7 +359,7 @@ impl Engine {
         if lines.is_empty() {
             return Ok(report);
         }
-        let fresh: Vec<&statements::StatementLine> = lines.iter().filter(|line| known.insert(line.bank_reference.clone())).collect();
+        let fresh: Vec<&statements::StatementLine> = lines.iter().filter(|line| known.is_new(&line.bank_reference)).collect();
         report.already_imported = (lines.len() - fresh.len()) as u64;
         report.lines_new = fresh.len() as u64;
         let import_id = rows::insert_import(
@@ -513,8 +530,10 @@ impl Engine {
                 return Err(Refusal::internal(format!("cash receipt {receipt_id} was not cleared")));
             }
         }
-        // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age).
+        // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age), one
+        // computation per booking date.
         let mut suspense = Vec::new();
+        let mut claim_due: HashMap<NaiveDate, NaiveDate> = HashMap::new();
         for (index, ((line, source, match_kind, _, _), entry_id)) in decided.iter().zip(&entry_ids).enumerate() {
             if *match_kind != "suspense" {
                 continue;
@@ -523,7 +542,9 @@ impl Engine {
                 statement_line_id: first_line + index as i64,
                 amount_fen: line.amount.fen(),
                 arrived_on: line.booking_date,
-                claim_due_on: self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period),
+                claim_due_on: *claim_due
+                    .entry(line.booking_date)
+                    .or_insert_with(|| self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period)),
                 entry_id: entry_id.ok_or_else(|| Refusal::internal(format!("suspense entry {source} was not posted")))?,
             });
         }

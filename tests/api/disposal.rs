@@ -548,7 +548,13 @@ both_backends! {
         // AUC-14: forfeited and set apart: the 80,000.00 leave the case's funds for case:<id>:forfeited.
         let defaulted = ok(app, &app.assistant, asset_id, default).await;
         assert_eq!(defaulted["stage"], "preparing");
-        assert_eq!(defaulted["state"]["forfeits"][0]["deposit"], "80000.00");
+        let forfeit = &defaulted["state"]["forfeits"][0];
+        assert_eq!(forfeit["deposit"], "80000.00");
+        assert_eq!(forfeit["buyer"], "竞买人7号");
+        assert_eq!(forfeit["defaulted_on"], "2026-04-27");
+        assert_eq!(forfeit["channel"], json!({ "channel": "auction", "round": { "number": 1, "resale": false } }), "the sale the buyer defaulted on");
+        assert_eq!(forfeit["original_price"], "850000.00", "the price the resale's shortfall is measured against");
+        assert_eq!(forfeit["allocated_on"], Value::Null, "allocated only once the resale is final");
         assert_eq!(account(app, &held_key).await, before);
         assert_eq!(account(app, &forfeited_key).await, 8_000_000);
         assert_ledger_consistent(app).await;
@@ -582,6 +588,7 @@ both_backends! {
         let ruled = ok(app, &app.assistant, asset_id, json!({ "command": "serve_sale_ruling", "buyer_eligibility_confirmed": false })).await;
         assert_eq!(ruled["state"]["forfeits"][0]["allocation"], json!({ "auction_cost_losses": "1500.00",
             "resale_shortfall": "30000.00", "this_case_debt": "48500.00", "related_debts": "0.00", "remainder": "0.00" }));
+        assert_eq!(ruled["state"]["forfeits"][0]["allocated_on"], "2026-06-01");
         let (held, forfeited, fees) = (format!("case:{case_id}:held"), format!("case:{case_id}:forfeited"), format!("case:{case_id}:fees"));
         let lines = |debit: &str, credit: &str, fen: i64| vec![(debit.to_string(), fen, 0), (credit.to_string(), 0, fen)];
         assert_eq!(

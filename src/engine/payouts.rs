@@ -613,10 +613,14 @@ impl Engine {
         .filter(|bank| !bank.is_empty())
         .ok_or(PayoutsError::BankAccountUnknown { case_id })?;
         let purpose = request.purpose.unwrap_or(PayoutPurpose::ToParty);
-        if purpose == PayoutPurpose::ToParty {
-            self.check_payable_share(&mut write.tx, principal.court_id, case_id, &payee, request.amount)
-                .await?;
-        }
+        let refundable_to_payer = match purpose {
+            PayoutPurpose::ToParty => {
+                self.check_payable_share(&mut write.tx, principal.court_id, case_id, &payee, request.amount)
+                    .await?;
+                Money::ZERO
+            }
+            PayoutPurpose::RefundToPayer => refundable_to(&mut write.tx, principal.court_id, case_id, &pay_to.account_number).await?,
+        };
         let id = store::payouts::insert_payout(
             &mut write.tx,
             principal.court_id,
@@ -639,6 +643,7 @@ impl Engine {
             panel_approval: request.panel_approval.clone(),
             funds_arrived_on,
             arrival_notice_on: request.arrival_notice_on,
+            refundable_to_payer,
         };
         let command = serde_json::to_value(&core_request).map_err(Refusal::internal)?;
         let rules = self.settings.payouts.rules_for(&principal.court_code);
@@ -1200,4 +1205,23 @@ pub fn parse_period(day: Option<&str>, month: Option<&str>) -> Outcome<Reconcili
             .ok_or_else(|| invalid(format!("month '{month}' must be YYYY-MM"))),
         (Some(_), Some(_)) | (None, None) => Err(invalid("give exactly one of day=YYYY-MM-DD or month=YYYY-MM".to_string())),
     }
+}
+
+/// FUND-8: what `account` paid into the case by the court's bank statements (lines matched to the case, or claimed
+/// into it from suspense), less the refunds to it already asked for, neither bounced nor withdrawn.
+async fn refundable_to(tx: &mut Tx, court_id: i64, case_id: i64, account: &str) -> Outcome<Money> {
+    let paid_in = store::payouts::paid_in_from(tx, court_id, case_id, account).await?;
+    let mut refunded = 0i64;
+    for row in store::payouts::payouts_of_case_tx(tx, case_id).await? {
+        if row.stage == "bounced" || row.stage == "cancelled" {
+            continue;
+        }
+        let payout: Payout = serde_json::from_str(&row.state).map_err(Refusal::internal)?;
+        if payout.purpose == PayoutPurpose::RefundToPayer && payout.pay_to.account_number == account {
+            refunded = refunded
+                .checked_add(row.amount_fen)
+                .ok_or_else(|| Refusal::internal("refunds overflow"))?;
+        }
+    }
+    Ok(Money::from_fen(paid_in.saturating_sub(refunded).max(0)))
 }

@@ -121,6 +121,16 @@ pub enum LedgerError {
     // --- payouts (FUND-4 … FUND-8) ---
     #[error("account {account_number} is not the payee's account confirmed at registration, and no panel approved another payee")]
     PayeeNotConfirmed { account_number: String },
+    #[error(
+        "a refund to the payer goes back to an account that paid into this case: by the court's bank statements, \
+         account {account_number} paid in {refundable} not yet refunded, less than {amount}; another payee needs a \
+         collegial panel's approval"
+    )]
+    RefundBeyondPayment {
+        account_number: String,
+        refundable: Money,
+        amount: Money,
+    },
     #[error("the next approval must come from the {expected}, not the {given}")]
     ApprovalOutOfOrder { expected: String, given: String },
     #[error("'{approver}' has already approved this payout")]
@@ -211,6 +221,7 @@ impl LedgerError {
             LedgerError::RevisionTotalMismatch { .. } => "revision_total_mismatch",
             LedgerError::NothingToRevise => "nothing_to_revise",
             LedgerError::PayeeNotConfirmed { .. } => "payee_not_confirmed",
+            LedgerError::RefundBeyondPayment { .. } => "refund_beyond_payment",
             LedgerError::ApprovalOutOfOrder { .. } => "approval_out_of_order",
             LedgerError::ApproverAlreadyApproved { .. } => "approver_already_approved",
             LedgerError::ApproverNotAuthorised { .. } => "approver_not_authorised",
@@ -270,6 +281,7 @@ impl LedgerError {
             | LedgerError::RevisionTotalMismatch { .. }
             | LedgerError::NothingToRevise => "FUND-12",
             LedgerError::PayeeNotConfirmed { .. }
+            | LedgerError::RefundBeyondPayment { .. }
             | LedgerError::ApprovalOutOfOrder { .. }
             | LedgerError::ApproverAlreadyApproved { .. }
             | LedgerError::ApprovalMatrixInvalid { .. } => "FUND-8",

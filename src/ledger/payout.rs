@@ -301,6 +301,11 @@ pub struct RequestPayout {
     pub funds_arrived_on: NaiveDate,
     /// FUND-4: the day finance notified the execution department of the arrival (到账通知); the arrival when absent.
     pub arrival_notice_on: Option<NaiveDate>,
+    /// FUND-8, for a refund to the payer: what `pay_to` paid into the case by the court's bank statements, less the
+    /// refunds to it already asked for (none bounced or withdrawn). A refund goes back where the money came from,
+    /// and no further; any other payee needs the panel.
+    #[serde(default)]
+    pub refundable_to_payer: Money,
 }
 
 /// Where a payout stands. Adding a variant breaks every match that must decide about it.
@@ -495,6 +500,13 @@ impl Payout {
             .as_ref()
             .is_some_and(|confirmed| confirmed.account_number == request.pay_to.account_number);
         let payee_allowed = match request.purpose {
+            PayoutPurpose::RefundToPayer if request.amount > request.refundable_to_payer => {
+                return Err(LedgerError::RefundBeyondPayment {
+                    account_number: request.pay_to.account_number.clone(),
+                    refundable: request.refundable_to_payer,
+                    amount: request.amount,
+                });
+            }
             PayoutPurpose::RefundToPayer => true,
             PayoutPurpose::ToParty => confirmed || request.panel_approval.is_some(),
         };

@@ -347,6 +347,7 @@ proptest! {
             panel_approval: None,
             funds_arrived_on: date("2025-09-26"),
             arrival_notice_on: None,
+            refundable_to_payer: Money::ZERO,
         };
         let mut today = date("2025-09-26");
         let first = Payout::request(request, &rules, today, &calendar).unwrap();

@@ -742,6 +742,7 @@ fn request(amount: &str, arrived: &str) -> RequestPayout {
         panel_approval: None,
         funds_arrived_on: date(arrived),
         arrival_notice_on: None,
+        refundable_to_payer: Money::ZERO,
     }
 }
 
@@ -871,7 +872,7 @@ fn fund_4_spc2017_profile_completes_within_30_days_of_the_arrival_notice() {
 }
 
 #[test]
-fn fund_8_only_the_confirmed_account_is_paid_unless_a_panel_approved_another_payee() {
+fn fund_8_only_the_confirmed_account_is_paid_unless_a_panel_approved_another_payee_and_a_refund_goes_back_to_its_payer_only() {
     let calendar = Calendar::embedded();
     let rules = PayoutRules::default();
     let mut other = request("100.00", "2025-09-26");
@@ -892,8 +893,23 @@ fn fund_8_only_the_confirmed_account_is_paid_unless_a_panel_approved_another_pay
         reference: "合议庭 2025-17".into(),
     });
     assert!(Payout::request(panel, &rules, date("2025-09-26"), &calendar).is_ok());
+    // A refund to the payer needs no panel, but goes only back to an account that paid in, and no more than it paid.
     let mut refund = other;
     refund.purpose = PayoutPurpose::RefundToPayer;
+    let error = Payout::request(refund.clone(), &rules, date("2025-09-26"), &calendar).unwrap_err();
+    assert_eq!(
+        (error.code(), error.rule()),
+        ("refund_beyond_payment", "FUND-8"),
+        "this account paid nothing in"
+    );
+    refund.refundable_to_payer = yuan("99.99");
+    let error = Payout::request(refund.clone(), &rules, date("2025-09-26"), &calendar).unwrap_err();
+    assert_eq!(
+        (error.code(), error.rule()),
+        ("refund_beyond_payment", "FUND-8"),
+        "one fen more than it paid"
+    );
+    refund.refundable_to_payer = yuan("100.00");
     assert!(Payout::request(refund, &rules, date("2025-09-26"), &calendar).is_ok());
 }
 

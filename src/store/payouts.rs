@@ -77,6 +77,31 @@ pub async fn payouts_of_case_tx(tx: &mut Tx, case_id: i64) -> Result<Vec<PayoutR
     on_tx!(tx, conn => sqlx::query_as::<_, PayoutRow>(&sql).bind(case_id).fetch_all(conn).await)
 }
 
+/// What `account` paid into the case by the court's bank statements: credits matched to the case, and credits
+/// claimed into it from suspense (FUND-8: where a refund to the payer may go, and how much).
+pub async fn paid_in_from(tx: &mut Tx, court_id: i64, case_id: i64, account: &str) -> Result<i64, sqlx::Error> {
+    let held = format!("case:{case_id}:held");
+    on_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>(
+            "select cast(coalesce(sum(amount_fen), 0) as bigint) from (
+                 select s.amount_fen from ledger_lines l join statement_lines s on s.entry_id = l.entry_id
+                 where l.court_id = $1 and l.account = $3 and l.credit_fen > 0
+                   and s.direction = 'credit' and s.counterparty_account = $4
+                 union all
+                 select s.amount_fen from suspense_items u join statement_lines s on s.id = u.statement_line_id
+                 where u.court_id = $1 and u.claim_case_id = $2 and u.status = 'claimed'
+                   and s.direction = 'credit' and s.counterparty_account = $4
+             ) paid",
+        )
+        .bind(court_id)
+        .bind(case_id)
+        .bind(&held)
+        .bind(account)
+        .fetch_one(conn)
+        .await
+    })
+}
+
 /// Writes the new state from `version - 1` (version 1 completes the row `insert_payout` reserved). Returns the
 /// rows written: 0 means someone else moved the payout first, and the caller rolls back.
 pub async fn save_payout(tx: &mut Tx, row: &PayoutRow, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {

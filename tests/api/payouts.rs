@@ -167,6 +167,62 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_8_a_refund_to_the_payer_goes_only_to_an_account_that_paid_into_the_case_and_no_more_than_it_paid(app: &TestApp) {
+        app.set_now("2025-09-26T10:00:00+08:00");
+        let case_id = register_case(app, "（2025）鲁0102执88号", "2025-09-01").await;
+        let account = collection_account(app, case_id).await;
+        // The statement's credits come from 张三's account 6222020200001234567 (see `mt940_statement`).
+        // The second names no collection account and waits in suspense.
+        let credits = [("500,00", "BOC2025092600001", account.as_str()), ("100,00", "BOC2025092600002", "货款")];
+        import_mt940(app, &statement("250926", "0,00", "600,00", &credits)).await;
+        let refund = |amount: &str, account_number: &str| {
+            json!({ "case_id": case_id, "amount": amount, "purpose": "refund_to_payer", "payee": "张三",
+                    "pay_to": { "bank": "中国银行", "account_name": "张三", "account_number": account_number } })
+        };
+        const PAYER: &str = "6222020200001234567";
+        for (body, why) in [
+            (refund("100.00", "6222000000000000009"), "an account that paid nothing into the case"),
+            (refund("500.01", PAYER), "one fen more than the payer paid"),
+        ] {
+            let (status, refused) = app.post("/api/v1/payouts", &app.assistant, &body).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {refused}");
+            assert_eq!(refused["error"]["code"], "refund_beyond_payment", "{why}");
+            assert_eq!(refused["error"]["rule"], "FUND-8", "{why}");
+        }
+        assert_eq!(app.count("payouts").await, 0, "a refused request leaves no payout");
+
+        // No panel is needed to send the payer's money back (FUND-8), up to what it paid, less what is already asked.
+        let first = request(app, &refund("300.00", PAYER)).await;
+        let (status, refused) = app.post("/api/v1/payouts", &app.assistant, &refund("200.01", PAYER)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["code"], "refund_beyond_payment");
+        let (status, withdrawn) = command(app, &app.judge, first, json!({ "command": "cancel", "reason": "退款金额有误" })).await;
+        assert_eq!(status, StatusCode::OK, "{withdrawn}");
+        let second = request(app, &refund("500.00", PAYER)).await;
+        let (_, view) = app.get(&format!("/api/v1/payouts/{second}"), &app.assistant).await;
+        assert_eq!(view["state"]["purpose"], "refund_to_payer");
+        assert_eq!(view["state"]["pay_to"]["account_number"], PAYER);
+
+        // What the payer paid and the case claimed from suspense (FUND-3) counts too, once claimed.
+        let (status, refused) = app.post("/api/v1/payouts", &app.assistant, &refund("0.01", PAYER)).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("refund_beyond_payment")));
+        let (_, suspense) = app.get("/api/v1/suspense", &app.finance).await;
+        let item = suspense[0]["id"].as_i64().unwrap();
+        let claim = json!({ "case_id": case_id, "reason": "张三确认为本案还款" });
+        let (status, asked) = app.post(&format!("/api/v1/suspense/{item}/claim"), &app.finance, &claim).await;
+        assert_eq!(status, StatusCode::OK, "{asked}");
+        let (status, refused) = app.post("/api/v1/payouts", &app.assistant, &refund("0.01", PAYER)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a claim only asked for is not the case's money yet: {refused}");
+        let (status, claimed) = app.post(&format!("/api/v1/suspense/{item}/approval"), &app.judge, &json!({ "reference": "审批-9" })).await;
+        assert_eq!(status, StatusCode::OK, "{claimed}");
+        let (status, refused) = app.post("/api/v1/payouts", &app.assistant, &refund("100.01", PAYER)).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("refund_beyond_payment")));
+        request(app, &refund("100.00", PAYER)).await;
+        assert_ledger_consistent(app).await;
+    }
+}
+
+both_backends! {
     async fn fund_8_approvals_out_of_order_are_refused_and_nobody_approves_twice(app: &TestApp) {
         let [_, second, _] = funded_cases(app).await;
         // Above ¥100,000 the default matrix adds the presiding vice-president.

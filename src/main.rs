@@ -32,7 +32,8 @@ enum Command {
         #[arg(long, value_parser = parse_instant)]
         at: Option<chrono::DateTime<chrono::Utc>>,
     },
-    /// The daily digest, as of now or of --at.
+    /// The daily digest, and the monthly reconciliation of the month just ended if not yet recorded (FUND-2), as of
+    /// now or of --at: what `serve` runs every day.
     Digest {
         #[arg(long, value_parser = parse_instant)]
         at: Option<chrono::DateTime<chrono::Utc>>,
@@ -213,6 +214,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!(
                 "{} digests sent; {} of them report unidentified funds past their claim deadline (FUND-3)",
                 report.digests_sent, report.suspense_overdue_courts
+            );
+            let monthly = engine.reconcile_last_month(now).await.map_err(refused)?;
+            println!(
+                "reconciliation of {}: {} bank accounts recorded, {} of them not reconciled, {} recorded before (FUND-2)",
+                monthly.month, monthly.recorded, monthly.not_reconciled, monthly.already_recorded
             );
         }
         Command::Audit {

@@ -37,6 +37,16 @@ pub async fn serve(config: &Config, engine: Engine) -> anyhow::Result<()> {
                 Ok(report) => tracing::info!(sent = report.digests_sent, "daily digest"),
                 Err(refusal) => tracing::error!(error = %refusal, "daily digest failed"),
             }
+            // FUND-2: the month just ended, once per bank account (a day missed is caught up the next day).
+            match engine.reconcile_last_month(now).await {
+                Ok(report) => tracing::info!(
+                    month = %report.month,
+                    recorded = report.recorded,
+                    not_reconciled = report.not_reconciled,
+                    "monthly reconciliation"
+                ),
+                Err(refusal) => tracing::error!(error = %refusal, "monthly reconciliation failed"),
+            }
         },
     ));
     let app = router(AppState { engine: engine.clone() });

@@ -20,7 +20,7 @@
 //! Every refusal names its rule: the core's `LedgerError` codes, and the shell's own `PayoutsError`.
 
 use super::Engine;
-use crate::audit::EventDraft;
+use crate::audit::{Actor, EventDraft};
 use crate::auth::{Principal, Role};
 use crate::clock::local_date;
 use crate::error::{Code, Outcome, Refusal};
@@ -1029,22 +1029,97 @@ impl Engine {
     /// `bank:<account>` posted in the period, and every account's balance at the period's end, recomputed from the
     /// journal's lines.
     pub async fn reconciliation(&self, principal: &Principal, bank_account: &str, period: ReconciliationPeriod) -> Outcome<Reconciliation> {
-        match principal.role {
-            Role::Finance | Role::Supervisor | Role::Admin => {}
-            Role::Assistant | Role::Judge => {
-                return Err(Refusal::new(
-                    Code::RoleNotAllowed,
-                    format!("reconciliation is for finance and supervisors, not the role {}", principal.role),
-                )
-                .with_rule("FUND-2"))
-            }
-        }
+        reconciliation_reader(principal)?;
         let bank_account = bank_account.trim();
         if bank_account.is_empty() {
             return Err(Refusal::new(Code::InvalidQuery, "bank_account must name the court's bank account"));
         }
+        self.reconcile_bank(principal.court_id, bank_account, period).await
+    }
+
+    /// FUND-2's monthly reconciliation (the monthly job; the daily digest's tick runs it): the month just ended,
+    /// for every court's bank account, recorded once per account and month with an audit event, and sent to the
+    /// court through the outbox (`reconciliation.monthly`: finance and the supervisors see whether it reconciles,
+    /// the difference and the unmatched items on both sides). A run that finds a month recorded does nothing for it,
+    /// so a missed day is caught up by the next.
+    pub async fn reconcile_last_month(&self, now: DateTime<Utc>) -> Outcome<MonthlyReconciliationReport> {
+        let today = local_date(now);
+        let last_month = today
+            .with_day(1)
+            .and_then(|first| first.pred_opt())
+            .ok_or_else(|| Refusal::internal("no month before"))?;
+        let period = ReconciliationPeriod::Month {
+            year: last_month.year(),
+            month: last_month.month(),
+        };
+        let month = period.label();
+        let mut report = MonthlyReconciliationReport {
+            month: month.clone(),
+            ..Default::default()
+        };
+        for (court_id, bank_account) in store::payouts::court_bank_accounts(&self.db).await? {
+            if store::payouts::monthly_reconciliation_recorded(&self.db, court_id, &bank_account, &month).await? {
+                report.already_recorded += 1;
+                continue;
+            }
+            let reconciliation = self.reconcile_bank(court_id, &bank_account, period).await?;
+            let mut write = self.db.begin_write(now).await?;
+            let row = store::payouts::MonthlyReconciliationRow {
+                court_id,
+                bank_account: bank_account.clone(),
+                month: month.clone(),
+                ok: reconciliation.ok,
+                statement_balance_fen: reconciliation.statement_balance.fen(),
+                ledger_balance_fen: reconciliation.ledger_balance.fen(),
+                difference_fen: reconciliation.difference.fen(),
+                unmatched_statement_lines: reconciliation.unmatched_statement_lines.len() as i64,
+                unmatched_ledger_entries: reconciliation.unmatched_ledger_entries.len() as i64,
+                audit_seq: write.seq,
+            };
+            if !store::payouts::record_monthly_reconciliation(&mut write.tx, &row, now).await? {
+                report.already_recorded += 1;
+                continue;
+            }
+            let payload = serde_json::json!({
+                "rule": "FUND-2",
+                "court_id": court_id,
+                "bank_account": bank_account,
+                "month": month,
+                "ok": reconciliation.ok,
+                "statement_balance": reconciliation.statement_balance,
+                "ledger_balance": reconciliation.ledger_balance,
+                "difference": reconciliation.difference,
+                "statement_consistent": reconciliation.statement_consistent,
+                "unmatched_statement_lines": reconciliation.unmatched_statement_lines,
+                "unmatched_ledger_entries": reconciliation.unmatched_ledger_entries,
+                "case_balances_total": reconciliation.case_balances_total,
+                "bank_balance": reconciliation.bank_balance,
+            });
+            store::nodes::enqueue(&mut write.tx, "reconciliation.monthly", Some(court_id), &payload, now).await?;
+            write
+                .commit(EventDraft::change(
+                    &Actor::system("reconciliation"),
+                    "reconcile_month",
+                    format!("reconciliation:{bank_account}:{month}"),
+                    payload,
+                ))
+                .await?;
+            report.recorded += 1;
+            if !reconciliation.ok {
+                report.not_reconciled += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// The monthly reconciliations recorded for the caller's court (finance and supervisors), oldest month first.
+    pub async fn monthly_reconciliations(&self, principal: &Principal) -> Outcome<Vec<store::payouts::MonthlyReconciliationRow>> {
+        reconciliation_reader(principal)?;
+        Ok(store::payouts::monthly_reconciliations(&self.db, principal.court_id).await?)
+    }
+
+    async fn reconcile_bank(&self, court_id: i64, bank_account: &str, period: ReconciliationPeriod) -> Outcome<Reconciliation> {
         let (from, to) = period_bounds(period)?;
-        let court_id = principal.court_id;
         let statement_lines = store::payouts::statement_lines_between(&self.db, court_id, bank_account, from, to)
             .await?
             .into_iter()
@@ -1224,4 +1299,29 @@ async fn refundable_to(tx: &mut Tx, court_id: i64, case_id: i64, account: &str) 
         }
     }
     Ok(Money::from_fen(paid_in.saturating_sub(refunded).max(0)))
+}
+
+/// Reconciliation is for finance and supervisors (FUND-2).
+fn reconciliation_reader(principal: &Principal) -> Outcome<()> {
+    match principal.role {
+        Role::Finance | Role::Supervisor | Role::Admin => Ok(()),
+        Role::Assistant | Role::Judge => Err(Refusal::new(
+            Code::RoleNotAllowed,
+            format!("reconciliation is for finance and supervisors, not the role {}", principal.role),
+        )
+        .with_rule("FUND-2")),
+    }
+}
+
+/// What one run of the monthly reconciliation did (FUND-2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MonthlyReconciliationReport {
+    /// The month reconciled, `YYYY-MM`.
+    pub month: String,
+    /// Bank accounts whose month this run recorded.
+    pub recorded: u64,
+    /// Of those, the ones that do not reconcile.
+    pub not_reconciled: u64,
+    /// Bank accounts whose month was recorded before.
+    pub already_recorded: u64,
 }

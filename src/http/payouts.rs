@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{case_id}/distribution/commands", post(distribution_command))
         .route("/cases/{case_id}/application-fee", get(application_fee))
         .route("/reconciliation", get(reconciliation))
+        .route("/reconciliation/monthly", get(monthly_reconciliations))
 }
 
 /// Request a payout (assistants, judges): only to the account confirmed at registration unless a panel approved
@@ -177,6 +178,33 @@ pub struct ReconciliationQuery {
     pub month: Option<String>,
     /// json (default), csv or xlsx.
     pub format: Option<String>,
+}
+
+/// The monthly reconciliations the monthly job recorded for the caller's court (FUND-2; finance and supervisors),
+/// oldest month first: per bank account, whether it reconciled, the balances, the difference in fen and the
+/// unmatched items' counts. `GET /api/v1/reconciliation?month=` shows a month's items themselves.
+#[utoipa::path(get, path = "/api/v1/reconciliation/monthly", tag = "payouts",
+    responses((status = 200, description = "the recorded monthly reconciliations"), (status = 403, body = super::error::ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn monthly_reconciliations(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> ApiResult<Response> {
+    let rows = state.engine.monthly_reconciliations(&principal).await?;
+    let rows: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|row| {
+            serde_json::json!({
+                "bank_account": row.bank_account,
+                "month": row.month,
+                "ok": row.ok,
+                "statement_balance": Money::from_fen(row.statement_balance_fen),
+                "ledger_balance": Money::from_fen(row.ledger_balance_fen),
+                "difference": Money::from_fen(row.difference_fen),
+                "unmatched_statement_lines": row.unmatched_statement_lines,
+                "unmatched_ledger_entries": row.unmatched_ledger_entries,
+                "audit_seq": row.audit_seq,
+            })
+        })
+        .collect();
+    Ok(Json(rows).into_response())
 }
 
 /// Reconcile a bank account for a day or a month (对账; finance and supervisors; SPEC §4, FUND-2): the statement

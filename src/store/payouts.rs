@@ -421,3 +421,87 @@ pub async fn line_totals_until(db: &Db, court_id: i64, until: NaiveDate) -> Resu
 }
 
 // --- posting (a stopgap) -----------------------------------------------------------------------------------------
+
+// --- the monthly reconciliation (FUND-2) -----------------------------------------------------------------------
+
+/// Every court's bank accounts: those it imported statements of, and those its ledger holds money in.
+pub async fn court_bank_accounts(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, (i64, String)>(
+            "select court_id, bank_account from statement_imports
+             union
+             select court_id, substr(account, 6) from ledger_balances where account like 'bank:%'
+             order by 1, 2",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
+
+pub async fn monthly_reconciliation_recorded(db: &Db, court_id: i64, bank_account: &str, month: &str) -> Result<bool, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from monthly_reconciliations where court_id = $1 and bank_account = $2 and month = $3",
+        )
+        .bind(court_id)
+        .bind(bank_account)
+        .bind(month)
+        .fetch_one(pool)
+        .await
+        .map(|count| count > 0)
+    })
+}
+
+/// One month's reconciliation of one bank account, as the monthly job recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MonthlyReconciliationRow {
+    pub court_id: i64,
+    pub bank_account: String,
+    pub month: String,
+    pub ok: bool,
+    pub statement_balance_fen: i64,
+    pub ledger_balance_fen: i64,
+    pub difference_fen: i64,
+    pub unmatched_statement_lines: i64,
+    pub unmatched_ledger_entries: i64,
+    pub audit_seq: i64,
+}
+
+/// Records the month once: false when it was recorded already (by another run), and then nothing is written.
+pub async fn record_monthly_reconciliation(tx: &mut Tx, row: &MonthlyReconciliationRow, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into monthly_reconciliations (court_id, bank_account, month, ok, statement_balance_fen, ledger_balance_fen,
+                                                  difference_fen, unmatched_statement_lines, unmatched_ledger_entries, audit_seq,
+                                                  recorded_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing",
+        )
+        .bind(row.court_id)
+        .bind(&row.bank_account)
+        .bind(&row.month)
+        .bind(row.ok)
+        .bind(row.statement_balance_fen)
+        .bind(row.ledger_balance_fen)
+        .bind(row.difference_fen)
+        .bind(row.unmatched_statement_lines)
+        .bind(row.unmatched_ledger_entries)
+        .bind(row.audit_seq)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected() == 1)
+    })
+}
+
+pub async fn monthly_reconciliations(db: &Db, court_id: i64) -> Result<Vec<MonthlyReconciliationRow>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_as::<_, MonthlyReconciliationRow>(
+            "select court_id, bank_account, month, ok, statement_balance_fen, ledger_balance_fen, difference_fen,
+                    unmatched_statement_lines, unmatched_ledger_entries, audit_seq
+             from monthly_reconciliations where court_id = $1 order by month, bank_account",
+        )
+        .bind(court_id)
+        .fetch_all(pool)
+        .await
+    })
+}

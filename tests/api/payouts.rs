@@ -381,6 +381,65 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_2_the_monthly_job_records_last_months_reconciliation_once_per_bank_account_and_tells_the_court(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        let case_id = register_case(app, "（2026）鲁0102执5号", "2026-01-02").await;
+        let account = collection_account(app, case_id).await;
+        import_mt940(app, &statement("260109", "0,00", "12345,67", &[("12345,67", "BOC2026010900001", &account)])).await;
+        // Paid the same day, but the bank's statement of the payment is not imported: January does not reconcile.
+        paid_payout(app, case_id).await;
+
+        // The first run after December: the account had nothing then, and December reconciles.
+        app.set_now("2026-01-10T08:30:00+08:00");
+        let report = app.engine.reconcile_last_month(app.engine.now()).await.unwrap();
+        assert_eq!((report.month.as_str(), report.recorded, report.not_reconciled), ("2025-12", 1, 0));
+
+        // February 2: January, as the reconciliation shows it on demand.
+        app.set_now("2026-02-02T08:30:00+08:00");
+        let (status, january) = app.get(&format!("/api/v1/reconciliation?bank_account={BANK}&month=2026-01"), &app.finance).await;
+        assert_eq!(status, StatusCode::OK, "{january}");
+        assert_eq!(january["ok"], false);
+        assert_eq!(january["difference"], "12345.67");
+        assert_eq!(january["unmatched_statement_lines"], json!([]));
+        let unmatched = january["unmatched_ledger_entries"].as_array().unwrap();
+        assert_eq!(unmatched.len(), 1, "{january}");
+        assert_eq!((unmatched[0]["date"].as_str(), unmatched[0]["amount"].as_str()), (Some("2026-01-09"), Some("-12345.67")));
+
+        let audit = app.count("audit_events").await;
+        let report = app.engine.reconcile_last_month(app.engine.now()).await.unwrap();
+        assert_eq!((report.month.as_str(), report.recorded, report.not_reconciled, report.already_recorded), ("2026-01", 1, 1, 0));
+        assert_eq!(app.count("audit_events").await, audit + 1, "one audit event per account and month");
+        let message = app.text("select payload from outbox where topic = 'reconciliation.monthly' order by id desc limit 1").await;
+        let message: Value = serde_json::from_str(&message).unwrap();
+        assert_eq!((message["rule"].as_str(), message["month"].as_str(), message["ok"].as_bool()), (Some("FUND-2"), Some("2026-01"), Some(false)));
+        assert_eq!(message["difference"], "12345.67");
+        assert_eq!(message["unmatched_ledger_entries"], january["unmatched_ledger_entries"]);
+
+        // Once per account and month: the next day's run (and a second process) records nothing again.
+        app.set_now("2026-02-03T08:30:00+08:00");
+        let report = app.engine.reconcile_last_month(app.engine.now()).await.unwrap();
+        assert_eq!((report.recorded, report.already_recorded), (0, 1));
+        assert_eq!(app.count("audit_events").await, audit + 1);
+        assert_eq!(app.text("select cast(count(*) as text) from outbox where topic = 'reconciliation.monthly'").await, "2");
+
+        let (status, refused) = app.get("/api/v1/reconciliation/monthly", &app.assistant).await;
+        assert_eq!((status, refused["error"]["rule"].as_str()), (StatusCode::FORBIDDEN, Some("FUND-2")));
+        let (status, months) = app.get("/api/v1/reconciliation/monthly", &app.supervisor).await;
+        assert_eq!(status, StatusCode::OK, "{months}");
+        assert_eq!(
+            months,
+            json!([
+                { "bank_account": BANK, "month": "2025-12", "ok": true, "statement_balance": "0.00", "ledger_balance": "0.00",
+                  "difference": "0.00", "unmatched_statement_lines": 0, "unmatched_ledger_entries": 0, "audit_seq": months[0]["audit_seq"] },
+                { "bank_account": BANK, "month": "2026-01", "ok": false, "statement_balance": "12345.67", "ledger_balance": "0.00",
+                  "difference": "12345.67", "unmatched_statement_lines": 0, "unmatched_ledger_entries": 1, "audit_seq": months[1]["audit_seq"] },
+            ])
+        );
+        assert_ledger_consistent(app).await;
+    }
+}
+
+both_backends! {
     async fn fund_2_a_day_reconciles_and_downloads_as_csv_and_xlsx(app: &TestApp) {
         app.set_now("2026-01-09T10:00:00+08:00");
         let case_id = register_case(app, "（2026）鲁0102执5号", "2026-01-02").await;

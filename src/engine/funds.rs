@@ -30,6 +30,19 @@ impl<'s> KnownReferences<'s> {
     }
 }
 
+/// An account number as a public notice shows it: the first and last four characters, the rest as `*` (one per
+/// character); a number of eight characters or fewer shows only its last four.
+pub fn masked_account(account: &str) -> String {
+    let characters: Vec<char> = account.chars().filter(|character| !character.is_whitespace()).collect();
+    let shown_head = if characters.len() > 8 { 4 } else { 0 };
+    let tail = characters.len().saturating_sub(4).max(shown_head);
+    characters
+        .iter()
+        .enumerate()
+        .map(|(index, character)| if index < shown_head || index >= tail { *character } else { '*' })
+        .collect()
+}
+
 /// Statement lines per transaction: each chunk commits with its own audit event, so a crash loses at most the
 /// chunk in flight, and importing the file again posts exactly what is missing.
 pub const IMPORT_CHUNK_LINES: usize = 250_000;
@@ -606,6 +619,45 @@ impl Engine {
             .collect())
     }
 
+    /// FUND-3: the public notice of unidentified funds (待认领款公示) that the court publishes so that payers come
+    /// forward: every item not yet claimed, oldest first, with its arrival date, amount, the payer's name, the payer's
+    /// account masked to its first and last four characters (a public notice shows no full account number), the
+    /// remittance text, the claim deadline and whether it has passed. A table, header first, for CSV or XLSX.
+    pub async fn suspense_publication(&self, principal: &Principal) -> Outcome<Vec<Vec<String>>> {
+        let header = [
+            "序号 No.",
+            "到账日期 Arrived",
+            "金额 Amount",
+            "付款人 Payer",
+            "付款账号 Payer account",
+            "附言 Remittance",
+            "认领期限 Claim by",
+            "状态 Status",
+            "逾期 Overdue",
+        ];
+        let mut rows = vec![header.iter().map(|cell| cell.to_string()).collect::<Vec<String>>()];
+        let items = self.suspense(principal).await?;
+        for (number, item) in items.iter().filter(|item| item.status != "claimed").enumerate() {
+            rows.push(vec![
+                (number + 1).to_string(),
+                item.arrived_on.to_string(),
+                item.amount.to_string(),
+                item.payer.clone(),
+                masked_account(&item.payer_account),
+                item.remittance.clone(),
+                item.claim_due_on.to_string(),
+                if item.status == "claim_requested" {
+                    "认领审批中 claim pending"
+                } else {
+                    "待认领 unclaimed"
+                }
+                .to_string(),
+                if item.overdue { "是 yes" } else { "否 no" }.to_string(),
+            ]);
+        }
+        Ok(rows)
+    }
+
     /// Finance asks to claim unidentified funds into a case, with the reason (FUND-3). Nothing moves until someone
     /// else approves.
     pub async fn request_suspense_claim(&self, principal: &Principal, item_id: i64, case_id: i64, reason: &str) -> Outcome<SuspenseView> {
@@ -788,5 +840,24 @@ impl SuspenseView {
             claim_case_id: row.claim_case_id,
             claim_requested_by: row.claim_requested_by,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked_account;
+
+    #[test]
+    fn fund_3_a_published_account_number_shows_only_its_first_and_last_four_characters() {
+        assert_eq!(masked_account("6222020200001234567"), "6222***********4567");
+        assert_eq!(
+            masked_account("6222 0202 0000 1234 567"),
+            "6222***********4567",
+            "spaces are not characters of the number"
+        );
+        assert_eq!(masked_account("123456789"), "1234*6789");
+        assert_eq!(masked_account("12345678"), "****5678", "eight or fewer: only the last four");
+        assert_eq!(masked_account("1234"), "1234");
+        assert_eq!(masked_account(""), "");
     }
 }

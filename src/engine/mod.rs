@@ -3,6 +3,7 @@
 
 pub mod cash;
 mod disposal;
+pub mod export;
 pub mod funds;
 pub mod payouts;
 pub mod registry;

@@ -436,39 +436,12 @@ pub enum ReconciliationFormat {
 /// The reconciliation as CSV: UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese headers),
 /// CRLF line ends and RFC 4180 quoting.
 pub fn reconciliation_csv(reconciliation: &Reconciliation) -> Vec<u8> {
-    let mut text = String::from("\u{feff}");
-    for row in ledger::reconciliation_table(reconciliation) {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|cell| {
-                if cell.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", cell.replace('"', "\"\""))
-                } else {
-                    cell.clone()
-                }
-            })
-            .collect();
-        text.push_str(&cells.join(","));
-        text.push_str("\r\n");
-    }
-    text.into_bytes()
+    super::export::csv(&ledger::reconciliation_table(reconciliation))
 }
 
-/// The reconciliation as an XLSX workbook of one sheet. Amounts stay decimal strings, exactly as the ledger has them
-/// (STYLE habit 11: no float ever holds money).
+/// The reconciliation as an XLSX workbook of one sheet.
 pub fn reconciliation_xlsx(reconciliation: &Reconciliation) -> Outcome<Vec<u8>> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("对账 Reconciliation").map_err(Refusal::internal)?;
-    for (row_index, row) in ledger::reconciliation_table(reconciliation).iter().enumerate() {
-        let row_number = u32::try_from(row_index).map_err(Refusal::internal)?;
-        for (column, cell) in row.iter().enumerate() {
-            let column = u16::try_from(column).map_err(Refusal::internal)?;
-            sheet.write_string(row_number, column, cell).map_err(Refusal::internal)?;
-        }
-    }
-    sheet.set_column_width(0, 40).map_err(Refusal::internal)?;
-    workbook.save_to_buffer().map_err(Refusal::internal)
+    super::export::xlsx("对账 Reconciliation", &ledger::reconciliation_table(reconciliation), 40.0)
 }
 
 /// The first and last day of a reconciliation period.

@@ -9,6 +9,8 @@ use crate::error::{Code, Refusal};
 use crate::statements::StatementFormat;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
@@ -19,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/statements", post(import_statement))
         .route("/suspense", get(list_suspense))
+        .route("/suspense/publication", get(suspense_publication))
         .route("/suspense/{item_id}/claim", post(request_claim))
         .route("/suspense/{item_id}/approval", post(approve_claim))
         .route("/balances", get(balances))
@@ -75,6 +78,57 @@ pub async fn list_suspense(
     Extension(principal): Extension<Principal>,
 ) -> ApiResult<Json<Vec<SuspenseView>>> {
     Ok(Json(state.engine.suspense(&principal).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PublicationQuery {
+    /// csv (default) or xlsx.
+    pub format: Option<String>,
+}
+
+/// The public notice of unidentified funds (待认领款公示, FUND-3) as a file to publish: every item not yet claimed,
+/// oldest first, the payer's account masked to its first and last four characters.
+#[utoipa::path(get, path = "/api/v1/suspense/publication", tag = "funds", params(PublicationQuery),
+    responses((status = 200, description = "the notice as CSV (text/csv) or XLSX"), (status = 400, body = super::error::ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn suspense_publication(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiQuery(query): ApiQuery<PublicationQuery>,
+) -> ApiResult<Response> {
+    let xlsx = match query.format.as_deref() {
+        None | Some("csv") => false,
+        Some("xlsx") => true,
+        Some(other) => {
+            return Err(ApiError(Refusal::new(
+                Code::InvalidQuery,
+                format!("format '{other}' must be csv or xlsx"),
+            )))
+        }
+    };
+    let rows = state.engine.suspense_publication(&principal).await?;
+    let today = crate::clock::local_date(state.engine.now());
+    let (bytes, content_type, extension) = if xlsx {
+        (
+            crate::engine::export::xlsx("待认领款公示", &rows, 8.0)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    } else {
+        (crate::engine::export::csv(&rows), "text/csv; charset=utf-8", "csv")
+    };
+    let disposition = format!("attachment; filename=\"suspense-publication-{today}.{extension}\"");
+    let mut response = bytes.into_response();
+    for (name, value) in [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+    ] {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_str(&value).map_err(Refusal::internal)?);
+    }
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         disposal::start_disposal, disposal::get_disposal, disposal::disposal_command, disposal::check_bid_log,
         payouts::request_payout, payouts::list_payouts, payouts::get_payout, payouts::payout_command,
         payouts::draw_up_distribution, payouts::get_distribution, payouts::distribution_command,
-        payouts::application_fee, payouts::reconciliation, payouts::monthly_reconciliations,
+        funds::suspense_publication, payouts::application_fee, payouts::reconciliation, payouts::monthly_reconciliations,
     ),
     components(schemas(crate::registry::NewCase, crate::registry::NewAsset, crate::registry::AssetKind, super::error::ErrorEnvelope,
         crate::engine::StartDisposalRequest, crate::engine::DisposalConfigOverrides, crate::engine::DisposalView, crate::engine::SaleFees,

@@ -169,6 +169,53 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_3_the_public_notice_of_unidentified_funds_lists_the_unclaimed_oldest_first_with_masked_accounts(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        let [first, _, _] = three_cases(app).await;
+        // Two credits name no case (张三's account 6222020200001234567, see `mt940_statement`): both wait in suspense.
+        let day = |day: &str, reference: &str, amount: &str| mt940_statement(day, "0,00", amount, &[(amount, reference, "货款")]);
+        assert_eq!(import(app, "mt940", &day("260107", "BOC2026010700011", "250,00")).await.0, StatusCode::OK);
+        assert_eq!(import(app, "mt940", &day("260108", "BOC2026010800012", "99,50")).await.0, StatusCode::OK);
+        let (_, suspense) = app.get("/api/v1/suspense", &app.finance).await;
+        let newest = suspense.as_array().unwrap().iter().find(|item| item["amount"] == "99.50").unwrap()["id"].as_i64().unwrap();
+        let (status, asked) = app
+            .post(&format!("/api/v1/suspense/{newest}/claim"), &app.finance, &json!({ "case_id": first, "reason": "张三来电" }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{asked}");
+
+        let (status, headers, csv) = app.call_with_headers("GET", "/api/v1/suspense/publication", Some(&app.assistant), None, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(headers["content-disposition"], "attachment; filename=\"suspense-publication-2026-01-09.csv\"");
+        let csv = csv.as_str().unwrap();
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines,
+            vec![
+                "序号 No.,到账日期 Arrived,金额 Amount,付款人 Payer,付款账号 Payer account,附言 Remittance,认领期限 Claim by,状态 Status,逾期 Overdue",
+                // FUND-3: three working days from Wednesday 01-07 is Monday 01-12; it is not past on 01-09.
+                "1,2026-01-07,250.00,张三,6222***********4567,货款,2026-01-12,待认领 unclaimed,否 no",
+                "2,2026-01-08,99.50,张三,6222***********4567,货款,2026-01-13,认领审批中 claim pending,否 no",
+            ]
+        );
+
+        // Claimed, it leaves the notice.
+        let (status, claimed) = app.post(&format!("/api/v1/suspense/{newest}/approval"), &app.judge, &json!({ "reference": "审批-2" })).await;
+        assert_eq!(status, StatusCode::OK, "{claimed}");
+        let (status, headers, xlsx) =
+            app.call_with_headers("GET", "/api/v1/suspense/publication?format=xlsx", Some(&app.finance), None, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        assert!(xlsx.as_str().unwrap().starts_with("PK"), "an XLSX file is a zip archive");
+        let (_, csv) = app.get("/api/v1/suspense/publication?format=csv", &app.finance).await;
+        assert_eq!(csv.as_str().unwrap().lines().count(), 2, "the header and the one unclaimed item: {csv}");
+
+        let (status, refused) = app.get("/api/v1/suspense/publication?format=pdf", &app.finance).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+    }
+}
+
+both_backends! {
     async fn fund_2_a_gbk_csv_statement_imports_through_the_cli_entry_and_bad_files_change_nothing(app: &TestApp) {
         app.set_now("2026-01-09T10:00:00+08:00");
         three_cases(app).await;

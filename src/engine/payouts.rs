@@ -592,7 +592,9 @@ impl Engine {
                     .await?;
                 Money::ZERO
             }
-            PayoutPurpose::RefundToPayer => refundable_to(&mut write.tx, principal.court_id, case_id, &pay_to.account_number).await?,
+            PayoutPurpose::RefundToPayer => {
+                refundable_to(&mut write.tx, principal.court_id, case_id, &bank, &pay_to.account_number).await?
+            }
         };
         let id = store::payouts::insert_payout(
             &mut write.tx,
@@ -1255,10 +1257,10 @@ pub fn parse_period(day: Option<&str>, month: Option<&str>) -> Outcome<Reconcili
     }
 }
 
-/// FUND-8: what `account` paid into the case by the court's bank statements (lines matched to the case, or claimed
-/// into it from suspense), less the refunds to it already asked for, neither bounced nor withdrawn.
-async fn refundable_to(tx: &mut Tx, court_id: i64, case_id: i64, account: &str) -> Outcome<Money> {
-    let paid_in = store::payouts::paid_in_from(tx, court_id, case_id, account).await?;
+/// FUND-8: what `account` paid into the case through `bank` by the court's statements (receipts credited to the
+/// case, or claimed into it from suspense), less the refunds to it already asked for, neither bounced nor withdrawn.
+async fn refundable_to(tx: &mut Tx, court_id: i64, case_id: i64, bank: &str, account: &str) -> Outcome<Money> {
+    let paid_in = store::payouts::paid_in_from(tx, court_id, case_id, bank, account).await?;
     let mut refunded = 0i64;
     for row in store::payouts::payouts_of_case_tx(tx, case_id).await? {
         if row.stage == "bounced" || row.stage == "cancelled" {

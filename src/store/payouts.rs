@@ -77,25 +77,34 @@ pub async fn payouts_of_case_tx(tx: &mut Tx, case_id: i64) -> Result<Vec<PayoutR
     on_tx!(tx, conn => sqlx::query_as::<_, PayoutRow>(&sql).bind(case_id).fetch_all(conn).await)
 }
 
-/// What `account` paid into the case by the court's bank statements: credits matched to the case, and credits
-/// claimed into it from suspense (FUND-8: where a refund to the payer may go, and how much).
-pub async fn paid_in_from(tx: &mut Tx, court_id: i64, case_id: i64, account: &str) -> Result<i64, sqlx::Error> {
+/// What `account` paid into the case through the court's bank account `bank`, by its statements (FUND-8: where a
+/// refund to the payer may go, and how much): the lines of the receipts credited to the case — each keyed
+/// `receipt:<case>:<bank reference>`, whether the statement or the disposal side reported it first — and the lines
+/// claimed into the case from suspense. Read through the case's held account and the statement's unique reference,
+/// so it costs the case's receipts, not the statement's million lines.
+pub async fn paid_in_from(tx: &mut Tx, court_id: i64, case_id: i64, bank: &str, account: &str) -> Result<i64, sqlx::Error> {
     let held = format!("case:{case_id}:held");
+    let prefix = format!("receipt:{case_id}:");
     on_tx!(tx, conn => {
         sqlx::query_scalar::<_, i64>(
             "select cast(coalesce(sum(amount_fen), 0) as bigint) from (
-                 select s.amount_fen from ledger_lines l join statement_lines s on s.entry_id = l.entry_id
-                 where l.court_id = $1 and l.account = $3 and l.credit_fen > 0
-                   and s.direction = 'credit' and s.counterparty_account = $4
+                 select s.amount_fen from ledger_lines l
+                 join ledger_entries e on e.id = l.entry_id
+                 join statement_lines s on s.court_id = e.court_id and s.bank_account = $4
+                                       and s.bank_reference = substr(e.source, length($5) + 1)
+                 where l.court_id = $1 and l.account = $3 and l.credit_fen > 0 and substr(e.source, 1, length($5)) = $5
+                   and s.direction = 'credit' and s.counterparty_account = $6
                  union all
                  select s.amount_fen from suspense_items u join statement_lines s on s.id = u.statement_line_id
                  where u.court_id = $1 and u.claim_case_id = $2 and u.status = 'claimed'
-                   and s.direction = 'credit' and s.counterparty_account = $4
+                   and s.direction = 'credit' and s.counterparty_account = $6
              ) paid",
         )
         .bind(court_id)
         .bind(case_id)
         .bind(&held)
+        .bind(bank)
+        .bind(&prefix)
         .bind(account)
         .fetch_one(conn)
         .await

@@ -216,6 +216,28 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_2_the_database_refuses_to_change_or_remove_a_posted_entry_or_line_the_journal_is_append_only(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        three_cases(app).await;
+        assert_eq!(import(app, "mt940", MT940).await.0, StatusCode::OK);
+        let (entries, lines) = (app.count("ledger_entries").await, app.count("ledger_lines").await);
+        assert!(entries > 0);
+        for sql in [
+            "update ledger_lines set credit_fen = credit_fen + 1 where credit_fen > 0",
+            "update ledger_lines set account = 'suspense'",
+            "delete from ledger_lines",
+            "update ledger_entries set memo = 'x'",
+            "delete from ledger_entries",
+        ] {
+            let error = app.try_execute(sql).await.expect_err(sql);
+            assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+        }
+        assert_eq!((app.count("ledger_entries").await, app.count("ledger_lines").await), (entries, lines));
+        assert_ledger_consistent(app).await;
+    }
+}
+
+both_backends! {
     async fn fund_2_a_gbk_csv_statement_imports_through_the_cli_entry_and_bad_files_change_nothing(app: &TestApp) {
         app.set_now("2026-01-09T10:00:00+08:00");
         three_cases(app).await;

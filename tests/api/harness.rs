@@ -263,6 +263,14 @@ impl TestApp {
     }
 
     /// Runs one statement directly against the database (for tampering tests).
+    /// A statement run directly against the database; the database's error, if it refuses it.
+    pub async fn try_execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        match self.db() {
+            Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|done| done.rows_affected()),
+            Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|done| done.rows_affected()),
+        }
+    }
+
     pub async fn execute(&self, sql: &str) {
         match self.db() {
             Db::Sqlite(pool) => {

@@ -131,6 +131,7 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
     let mut tokens = Vec::new();
     let mut negotiating = None;
     let mut cash = None;
+    let mut cash_receipt = None;
     let court = match store::auth::court_by_code(&engine.db, DEMO_COURT_CODE).await? {
         Some(court) => {
             lines.push(format!(
@@ -191,7 +192,12 @@ pub async fn run(engine: &Engine, clock: Arc<ManualClock>) -> Outcome<DemoReport
             lines.push(agree_price(engine, clerk, *asset_id, at).await?);
         }
         if let (4, Some((clerk, case_id))) = (days_ago, &cash) {
-            lines.push(record_cash(engine, clerk, *case_id, at).await?);
+            let (line, receipt_id) = record_cash(engine, clerk, *case_id, at).await?;
+            lines.push(line);
+            cash_receipt = Some(receipt_id);
+        }
+        if let (3, Some((clerk, case_id)), Some(receipt_id)) = (days_ago, &cash, cash_receipt) {
+            lines.extend(funds_day(engine, clerk, *case_id, receipt_id, at).await?);
         }
         let report = engine.sweep_court(at, engine.settings.sweep_limit, court.id, &actor).await?;
         let mut line = format!("  {}  ", local_date(at));
@@ -267,7 +273,7 @@ const CASH_CASE_NUMBER: &str = "(2026)示0102执305号";
 /// FUND-2: two officers collect cash from the debtor on the way back to court; finance has closed, so they hand it
 /// over the next morning, with the explanation the rule asks for. The case is credited in transit until finance's
 /// deposit shows on the bank statement.
-async fn record_cash(engine: &Engine, clerk: &Principal, case_id: i64, at: chrono::DateTime<chrono::Utc>) -> Outcome<String> {
+async fn record_cash(engine: &Engine, clerk: &Principal, case_id: i64, at: chrono::DateTime<chrono::Utc>) -> Outcome<(String, i64)> {
     let today = local_date(at);
     let returned_on = today - Days::new(1);
     let request = crate::engine::cash::CashReceiptRequest {
@@ -281,10 +287,117 @@ async fn record_cash(engine: &Engine, clerk: &Principal, case_id: i64, at: chron
         explanation: Some("返院时财务部门已下班，次日上午移交".to_string()),
     };
     let (_, receipt) = engine.record_cash_receipt(clerk, case_id, request).await?;
-    Ok(format!(
+    let line = format!(
         "  {today}  two officers' cash receipt {} for case {CASH_CASE_NUMBER}: ¥{} from 钱某, back at court {returned_on}, handed to finance today ({}, explained; limit {}), in transit until the bank shows the deposit (FUND-2)",
         receipt.receipt_number, receipt.amount, receipt.handover_timing, receipt.handover_due_on
-    ))
+    );
+    Ok((line, receipt.id))
+}
+
+/// The demonstration court's execution-fund account (执行款专户).
+const DEMO_BANK: &str = "37010299000000000001";
+/// The bank's reference of finance's deposit of the officers' cash.
+const CASH_DEPOSIT_REFERENCE: &str = "DEMO-CASH-DEP-0001";
+
+/// FUND-1 … FUND-5, FUND-8: the day after the cash was handed over, finance deposits it and imports the bank's
+/// statement of the day: the deposit clears the cash receipt, the debtor's transfer is matched to the case by its
+/// collection account, and a payment naming no case waits in suspense. Then the case's money — the cash and the
+/// transfer — is paid out to the applicant's confirmed account through the approval chain.
+async fn funds_day(
+    engine: &Engine,
+    clerk: &Principal,
+    case_id: i64,
+    cash_receipt: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Outcome<Vec<String>> {
+    let today = local_date(at);
+    let as_role = |user: &str, role: Role| Principal {
+        user: user.to_string(),
+        role,
+        ..clerk.clone()
+    };
+    let (finance, judge, supervisor) = (
+        as_role("演示财务", Role::Finance),
+        as_role("演示法官", Role::Judge),
+        as_role("演示执行局长", Role::Supervisor),
+    );
+    let case = store::registry::case_in_court(&engine.db, clerk.court_id, case_id)
+        .await?
+        .ok_or_else(|| crate::error::Refusal::internal("demo case vanished"))?;
+    let deposit = crate::engine::cash::CashDepositRequest {
+        bank_reference: CASH_DEPOSIT_REFERENCE.to_string(),
+        deposited_on: today,
+    };
+    engine.record_cash_deposit(&finance, cash_receipt, deposit).await?;
+    let statement = demo_statement(today, &case.collection_account);
+    let import = crate::engine::funds::ImportRequest {
+        bytes: statement.as_bytes(),
+        format: Some(crate::statements::StatementFormat::Mt940),
+        file_name: Some("demo.mt940"),
+        layout: None,
+    };
+    let report = engine.import_statement(&finance, import).await?;
+    let suspense = engine.suspense(&finance).await?;
+    let mut lines = vec![format!(
+        "  {today}  finance imports the day's statement of {DEMO_BANK}: {} lines, {} matched by collection account (the cash deposit among them, clearing its receipt: {}), {} to suspense{} (FUND-1, FUND-2, FUND-3)",
+        report.lines_new,
+        report.matched_by_collection_account,
+        report.cash_deposits_cleared,
+        report.to_suspense,
+        suspense
+            .first()
+            .map(|item| format!(", ¥{} from {} to be claimed by {}", item.amount, item.payer, item.claim_due_on))
+            .unwrap_or_default(),
+    )];
+    let request = crate::engine::payouts::PayoutRequest {
+        case_id,
+        amount: yuan(28_600),
+        payee: None,
+        purpose: None,
+        pay_to: None,
+        panel_approval: None,
+        funds_arrived_on: None,
+        arrival_notice_on: None,
+        bank_account: None,
+    };
+    let payout = engine.request_payout(clerk, request).await?;
+    for (approver, role) in [
+        (&judge, crate::ledger::ApprovalRole::CaseOfficer),
+        (&finance, crate::ledger::ApprovalRole::FundManager),
+        (&supervisor, crate::ledger::ApprovalRole::BureauHead),
+    ] {
+        engine
+            .payout_command(approver, payout.id, crate::engine::payouts::PayoutAction::Approve { role })
+            .await?;
+    }
+    let payout = engine.payout(&finance, payout.id).await?;
+    lines.push(format!(
+        "  {today}  payout #{} of ¥{} to {}'s confirmed account, approved by the case officer, the fund manager and the bureau head (FUND-8); stage {}, the payment notice due to finance by {} (FUND-5: 10 working days from the arrival)",
+        payout.id,
+        payout.amount,
+        payout.payee,
+        payout.stage,
+        payout.state["stage"]["deadline"]["due_date"].as_str().unwrap_or("?"),
+    ));
+    Ok(lines)
+}
+
+/// The bank's MT940 statement of the demonstration court's account for `day`: the cash deposit, the debtor's
+/// transfer to the case's collection account, and a payment that names no case.
+fn demo_statement(day: NaiveDate, collection_account: &str) -> String {
+    let date = day.format("%y%m%d");
+    let entry = day.format("%m%d");
+    format!(
+        "{{1:F01BKCHCNBJA4000000000000}}{{2:I940BKCHCNBJXXXXN}}{{4:\n:20:DEMO{date}\n:25:{DEMO_BANK}\n:28C:00001/001\n\
+         :60F:C{date}CNY0,00\n\
+         :61:{date}{entry}C8600,00NTRFNONREF//{CASH_DEPOSIT_REFERENCE}\n\
+         :86:/CNTP/{DEMO_BANK}/BKCHCNBJ/示范法院财务/济南/ /REMI/现金缴存 {collection_account}\n\
+         :61:{date}{entry}C20000,00NTRFNONREF//DEMO{date}0002\n\
+         :86:/CNTP/6222020200998877665/BKCHCNBJ/钱某/济南/ /REMI/执行款 {collection_account}\n\
+         :61:{date}{entry}C1234,56NTRFNONREF//DEMO{date}0003\n\
+         :86:/CNTP/6222020200555666777/BKCHCNBJ/孙某/济南/ /REMI/货款\n\
+         :62F:C{date}CNY29834,56\n-}}"
+    )
 }
 
 /// Registers a demo case and its assets; returns the case's id and the ids of its assets, in order.

@@ -101,6 +101,16 @@ fn demo_sweep_and_audit_verify_run_on_a_fresh_sqlite_file() {
         stdout.contains("  2026-11-19  two officers' cash receipt 示执现收-2026-0001 for case (2026)示0102执305号: ¥8600.00 from 钱某, back at court 2026-11-18, handed to finance today (next_day, explained; limit 2026-11-19)"),
         "{stdout}"
     );
+    // Issue 5: the next day finance deposits the cash and imports the bank's statement; the case's money is paid out.
+    assert!(
+        stdout.contains("  2026-11-20  finance imports the day's statement of 37010299000000000001: 3 lines, 2 matched by collection account (the cash deposit among them, clearing its receipt: 1), 1 to suspense, ¥1234.56 from 孙某 to be claimed by 2026-11-25 (FUND-1, FUND-2, FUND-3)"),
+        "{stdout}"
+    );
+    // FUND-5: ten working days from Friday 11-20 is Friday 12-04.
+    assert!(
+        stdout.contains("  2026-11-20  payout #1 of ¥28600.00 to 示范建材有限公司's confirmed account, approved by the case officer, the fund manager and the bureau head (FUND-8); stage approved, the payment notice due to finance by 2026-12-04"),
+        "{stdout}"
+    );
     // Issue 4: every disposal branch on its own asset, each listed with its branch and where it stands.
     for (branch, stage) in [
         ("sold in the first round (AUC-4)", "ended (handed_over)"),

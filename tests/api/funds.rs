@@ -238,7 +238,7 @@ both_backends! {
 }
 
 both_backends! {
-    async fn fund_2_a_gbk_csv_statement_imports_through_the_cli_entry_and_bad_files_change_nothing(app: &TestApp) {
+    async fn fund_2_a_gbk_csv_statement_imports_through_the_file_entry_and_bad_files_change_nothing(app: &TestApp) {
         app.set_now("2026-01-09T10:00:00+08:00");
         three_cases(app).await;
         let gbk = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/statements/sample_gbk.csv")).unwrap();
@@ -248,8 +248,13 @@ both_backends! {
             .import_statement_file(COURT_CODE, "财务-张", &gbk, Some(chuzhi::statements::StatementFormat::Csv), None, Some(&layout))
             .await
             .expect("imported");
-        assert!(report.lines_new > 0);
-        assert_eq!(report.lines_new, report.lines_total);
+        assert_eq!((report.lines_total, report.lines_new), (6, 6));
+        // The same money as the MT940 sample: two credits by collection account, one by case number, the 88.00
+        // naming nothing and the 300.00 naming two different cases wait in suspense, and one debit.
+        let counts = (report.matched_by_collection_account, report.matched_by_case_number, report.to_suspense, report.debits);
+        assert_eq!(counts, (2, 1, 2, 1));
+        assert_eq!(balance_of(app, "suspense").await, "388.00");
+        assert_eq!(balance_of(app, "bank:37010201040012345678").await, "1013233.67");
         assert_ledger_consistent(app).await;
 
         let entries = app.count("ledger_entries").await;
@@ -312,6 +317,36 @@ fn fund_3_import_statement_cli_holds_unknown_payers_in_suspense_and_imports_once
     let (ok, _, stderr) = run(&["import-statement", file, "--court", "999999", "--at", "2026-01-10"]);
     assert!(!ok);
     assert!(stderr.contains("999999"), "{stderr}");
+    // A bank's GBK CSV export read with its layout file (FUND-2): the same six lines under the bank's own serials.
+    let gbk = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/statements/sample_gbk.csv");
+    let layout = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/statements/csv_layout_gbk.json");
+    let (ok, stdout, stderr) = run(&[
+        "import-statement",
+        gbk,
+        "--court",
+        "370102",
+        "--layout",
+        layout,
+        "--at",
+        "2026-01-10",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.starts_with("6 lines: 6 new, 0 imported before; 0 by collection account, 0 by case number, 5 to suspense"),
+        "{stdout}"
+    );
+    // Without its layout the file cannot be read as the built-in CSV layout; nothing is imported.
+    let (ok, _, stderr) = run(&[
+        "import-statement",
+        gbk,
+        "--court",
+        "370102",
+        "--format",
+        "csv",
+        "--at",
+        "2026-01-10",
+    ]);
+    assert!(!ok, "{stderr}");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

@@ -394,6 +394,57 @@ both_backends! {
     }
 }
 
+both_backends! {
+    async fn fund_1_the_debtors_self_disposal_proceeds_and_the_payment_that_stops_an_auction_are_the_cases_at_once_self_4_trad_12(app: &TestApp) {
+        // SELF-4: the debtor may sell the flat himself; in another case a car goes to auction.
+        app.set_now("2026-03-02T10:00:00+08:00");
+        let case_id = register_case(app, "(2026)鲁0102执308号", "2026-02-02").await;
+        let held = format!("case:{case_id}:held");
+        let mut body = asset_body("real_estate", "2026-02-10");
+        body["high_value_or_complex"] = json!(true);
+        let (status, asset) = app.post(&format!("/api/v1/cases/{case_id}/assets"), &app.assistant, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{asset}");
+        let flat = asset["id"].as_i64().unwrap();
+        fix_price(app, flat, "2500000.00", "2026-03-09").await;
+        let view = start(app, flat).await;
+        let account_no = view["state"]["collection_account"].as_str().unwrap().to_string();
+        ok(app, &app.assistant, flat, json!({ "command": "apply_self_disposal", "grounds": "已有意向买家",
+            "debtor_says_reference_too_low": true, "court_controls_proceeds": true, "mode": { "mode": "public_online_auction" } })).await;
+        ok(app, &app.judge, flat, json!({ "command": "decide_self_disposal", "decision_id": "自行处置决定-8",
+            "approve": true, "basis": "opinion2021", "period_days": 30 })).await;
+        let other_case = register_case(app, "(2026)鲁0102执309号", "2026-02-02").await;
+        let other_held = format!("case:{other_case}:held");
+        let car = priced_asset(app, other_case, "vehicle", "300000.00", "2026-03-09").await;
+        let announced_view = announced(app, car, "240000.00", "24000.00").await;
+        let other_account = announced_view["state"]["collection_account"].as_str().unwrap().to_string();
+
+        // TRAD-12: before the bidding day the car's debtor pays the whole claim (1,200,000.00) and the auction stops;
+        // the payment is the case's at once, in transit until the bank's statement shows it.
+        app.set_now("2026-03-16T10:00:00+08:00");
+        let stop = |amount: &str| json!({ "command": "stop_on_debtor_payment", "amount": amount, "account": other_account, "bank_reference": "DEBTOR-309-1" });
+        let (status, refused) = command(app, &app.judge, car, stop("1199999.99")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "one fen short of the claim: {refused}");
+        assert_eq!(refused["error"]["rule"], "TRAD-12");
+        assert_eq!(balance_of(app, &other_held).await, "0.00", "a refusal posts nothing");
+        let stopped = ok(app, &app.judge, car, stop("1200000.00")).await;
+        assert_eq!(stopped["stage"], "ended", "{stopped}");
+        assert_eq!(balance_of(app, &other_held).await, "1200000.00");
+        assert_eq!(balance_of(app, "in_transit").await, "1200000.00");
+
+        // SELF-4: the debtor sells the flat; the buyer pays the price into the case account.
+        app.set_now("2026-03-20T10:00:00+08:00");
+        ok(app, &app.assistant, flat, json!({ "command": "record_self_disposal_sale", "buyer": "买受人甲", "price": "2500000.00",
+            "applicant_consents_below_reference": false })).await;
+        assert_eq!(balance_of(app, &held).await, "0.00", "a sale is not money");
+        let paid = ok(app, &app.assistant, flat, json!({ "command": "record_payment", "source": "self_disposal_proceeds",
+            "amount": "2500000.00", "account": account_no, "bank_reference": "SELF-308-1" })).await;
+        assert_eq!(paid["stage"], "ended", "{paid}");
+        assert_eq!(balance_of(app, &held).await, "2500000.00");
+        assert_eq!(balance_of(app, "in_transit").await, "3700000.00");
+        assert_ledger_consistent(app).await;
+    }
+}
+
 async fn ok_view(app: &TestApp, asset_id: i64) -> Value {
     let (status, view) = app.get(&format!("/api/v1/assets/{asset_id}/disposal"), &app.judge).await;
     assert_eq!(status, StatusCode::OK, "{view}");

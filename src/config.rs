@@ -317,6 +317,31 @@ mod tests {
     }
 
     #[test]
+    fn fund_3_fund_6_the_claim_period_and_the_days_after_a_delay_are_read_checked_and_reach_the_engine() {
+        let defaults = crate::engine::Settings::from(&Config::from_lookup(|_| None).unwrap());
+        assert_eq!(defaults.suspense_claim_period, crate::calendar::Period::WorkingDays(3));
+        assert_eq!(defaults.payouts.delay_cleared_payout_days, 10);
+        let config = Config::from_lookup(|name| match name {
+            "CHUZHI_SUSPENSE_CLAIM_PERIOD" => Some(" 5d ".to_string()),
+            "CHUZHI_PAYOUT_DELAY_CLEARED_DAYS" => Some("15".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let settings = crate::engine::Settings::from(&config);
+        assert_eq!(settings.suspense_claim_period, crate::calendar::Period::Days(5));
+        assert_eq!(settings.payouts.rules_for("370102").delay_cleared_payout_days, 15);
+        for (name, value) in [
+            ("CHUZHI_SUSPENSE_CLAIM_PERIOD", "0wd"),
+            ("CHUZHI_SUSPENSE_CLAIM_PERIOD", "three days"),
+            ("CHUZHI_PAYOUT_DELAY_CLEARED_DAYS", "0"),
+            ("CHUZHI_PAYOUT_DELAY_CLEARED_DAYS", "366"),
+        ] {
+            let error = Config::from_lookup(|asked| (asked == name).then(|| value.to_string())).unwrap_err();
+            assert_eq!(error.name, name, "{value}");
+        }
+    }
+
+    #[test]
     fn debug_redacts_the_database_password() {
         let config = Config::from_lookup(|name| (name == "DATABASE_URL").then(|| "postgres://u:secret@h/db".to_string())).unwrap();
         let shown = format!("{config:?}");

@@ -1022,6 +1022,35 @@ fn fund_6_a_delay_needs_the_bureau_head_and_the_payout_follows_within_10_days_of
     nodes.check(&step.state.open_limits());
 }
 
+#[test]
+fn fund_6_the_days_to_pay_after_a_cleared_delay_are_the_courts_setting() {
+    let calendar = Calendar::embedded();
+    let rules = PayoutRules {
+        delay_cleared_payout_days: 20,
+        ..PayoutRules::default()
+    };
+    let mut nodes = Nodes::default();
+    let mut balances = BalanceMap::new();
+    balances.post(&receipt_to_case(BANK, 42, yuan("100.00"))).unwrap();
+    let step = Payout::request(request("100.00", "2025-09-01"), &rules, date("2025-09-01"), &calendar).unwrap();
+    nodes.apply(&step.effects);
+    let payout = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let step = payout
+        .delay(
+            DelayGround::CaseStayedOrSuspended,
+            "zhao",
+            ApprovalRole::BureauHead,
+            date("2025-09-03"),
+        )
+        .unwrap();
+    nodes.apply(&step.effects);
+    let step = step.state.clear_delay(date("2025-09-26"), date("2025-09-26"), &calendar).unwrap();
+    nodes.apply(&step.effects);
+    // 20 days from 09-26 instead of 10: Thursday 2025-10-16, after the National Day break.
+    assert_eq!(nodes.0.get("ledger.payout.after_delay:p-1"), Some(&date("2025-10-16")));
+    nodes.check(&step.state.open_limits());
+}
+
 impl Payout {
     fn send_finance_notice_code(&self, calendar: &Calendar) -> Option<&'static str> {
         self.clone()

@@ -238,6 +238,24 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_3_a_court_that_sets_7_working_days_to_claim_unidentified_funds_gets_that_deadline(app: &TestApp) {
+        app.set_now("2026-01-09T10:00:00+08:00");
+        let config = chuzhi::config::Config::from_lookup(|name| (name == "CHUZHI_SUSPENSE_CLAIM_PERIOD").then(|| "7wd".to_string())).unwrap();
+        let engine = app.second_engine_with(chuzhi::engine::Settings::from(&config)).await;
+        let statement = mt940_statement("260107", "0,00", "88,00", &[("88,00", "BOC2026010700088", "货款")]);
+        let report = engine
+            .import_statement_file(COURT_CODE, "财务-张", statement.as_bytes(), Some(chuzhi::statements::StatementFormat::Mt940), None, None)
+            .await
+            .expect("imported");
+        assert_eq!(report.to_suspense, 1);
+        // Seven working days from Wednesday 2026-01-07: Friday 01-16 (the default three would give Monday 01-12).
+        let (_, suspense) = app.get("/api/v1/suspense", &app.finance).await;
+        assert_eq!(suspense[0]["claim_due_on"], "2026-01-16", "{suspense}");
+        engine.db.close().await;
+    }
+}
+
+both_backends! {
     async fn fund_2_a_gbk_csv_statement_imports_through_the_file_entry_and_bad_files_change_nothing(app: &TestApp) {
         app.set_now("2026-01-09T10:00:00+08:00");
         three_cases(app).await;

@@ -174,6 +174,11 @@ impl TestApp {
 
     /// A second engine with its own connection pool on the same database: another `serve` process.
     pub async fn second_engine(&self) -> Engine {
+        self.second_engine_with(Settings::default()).await
+    }
+
+    /// The same, configured with `settings` (a court that changed a setting).
+    pub async fn second_engine_with(&self, settings: Settings) -> Engine {
         let db = match &self.cleanup {
             Cleanup::SqliteFile(path) => {
                 let options = SqliteConnectOptions::new()
@@ -190,7 +195,7 @@ impl TestApp {
                 Db::connect_postgres(options, 4).await.expect("second postgres pool")
             }
         };
-        Engine::new(db, self.engine.calendar.clone(), self.clock.clone(), Settings::default())
+        Engine::new(db, self.engine.calendar.clone(), self.clock.clone(), settings)
     }
 
     pub fn db(&self) -> &Db {

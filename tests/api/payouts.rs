@@ -223,6 +223,54 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_6_fund_7_a_delay_and_an_escrow_need_the_bureau_head_move_the_deadline_and_the_money(app: &TestApp) {
+        let [first, _, _] = funded_cases(app).await;
+        let payout = request(app, &json!({ "case_id": first, "amount": "12345.67" })).await;
+        approve_up_to_bureau_head(app, payout).await;
+        let notice = format!("ledger.payout.finance_notice:{payout}");
+        assert_eq!(node(app, first, &notice).await.0, "pending");
+
+        // FUND-6: a delay needs a ground and the bureau head's (or the vice-president's) approval.
+        let delay = json!({ "command": "delay", "ground": { "ground": "case_stayed_or_suspended" }, "role": "bureau_head" });
+        for token in [&app.assistant, &app.judge, &app.finance] {
+            let (status, refused) = command(app, token, payout, delay.clone()).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+        }
+        let (status, refused) = command(app, &app.supervisor, payout, json!({ "command": "delay", "ground": { "ground": "case_stayed_or_suspended" }, "role": "fund_manager" })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a supervisor holds no fund manager's position: {refused}");
+        assert_eq!(refused["error"]["code"], "role_not_allowed");
+        let (status, delayed) = command(app, &app.supervisor, payout, delay).await;
+        assert_eq!(status, StatusCode::OK, "{delayed}");
+        assert_eq!(delayed["stage"], "delayed");
+        assert_eq!(node(app, first, &notice).await.0, "cancelled", "a delay stops the running deadline");
+
+        // Cleared on Tuesday 2026-01-20: the payout follows within 10 days, by Friday 01-30 (FUND-6, UNCONFIRMED 10).
+        app.set_now("2026-01-20T10:00:00+08:00");
+        let (status, cleared) = command(app, &app.assistant, payout, json!({ "command": "clear_delay", "cleared_on": "2026-01-20" })).await;
+        assert_eq!(status, StatusCode::OK, "{cleared}");
+        assert_eq!(cleared["stage"], "approved");
+        assert_eq!(node(app, first, &format!("ledger.payout.after_delay:{payout}")).await, ("pending".to_string(), "2026-01-30".to_string()));
+
+        // FUND-7: the applicant cannot be reached; with the bureau head's approval the money goes to a notary (提存):
+        // it leaves the payee's payable account and the court's bank account to the fen.
+        assert_eq!(balance_of(app, &format!("case:{first}:payable:{APPLICANT}")).await, "12345.67");
+        let bank_before = balance_of(app, &format!("bank:{BANK}")).await;
+        let escrow = json!({ "command": "escrow", "ground": "applicant_unreachable", "role": "bureau_head" });
+        let (status, refused) = command(app, &app.finance, payout, escrow.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+        let (status, escrowed) = command(app, &app.supervisor, payout, escrow).await;
+        assert_eq!(status, StatusCode::OK, "{escrowed}");
+        assert_eq!(escrowed["stage"], "escrowed");
+        assert_eq!(balance_of(app, &format!("case:{first}:payable:{APPLICANT}")).await, "0.00");
+        let bank_after = Money::parse(&balance_of(app, &format!("bank:{BANK}")).await).unwrap();
+        assert_eq!(Money::parse(&bank_before).unwrap().fen() - bank_after.fen(), 1_234_567);
+        let (status, refused) = command(app, &app.finance, payout, json!({ "command": "record_paid", "paid_on": "2026-01-21" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an escrowed payout is not paid again: {refused}");
+        assert_ledger_consistent(app).await;
+    }
+}
+
+both_backends! {
     async fn fund_8_approvals_out_of_order_are_refused_and_nobody_approves_twice(app: &TestApp) {
         let [_, second, _] = funded_cases(app).await;
         // Above ¥100,000 the default matrix adds the presiding vice-president.

@@ -271,6 +271,88 @@ both_backends! {
 }
 
 both_backends! {
+    async fn fund_12_an_objection_countered_and_sued_holds_the_disputed_amount_in_the_case_until_the_judgment(app: &TestApp) {
+        let [_, second, _] = funded_cases(app).await;
+        let claim = |claimant: &str, amount: &str, class: Value| json!({ "claimant": claimant, "amount": amount, "class": class, "filed_on": "2026-01-05" });
+        let plan = json!({
+            "ordinary_order": "pro_rata",
+            "claims": [
+                claim(APPLICANT, "700000.00", json!({ "class": "ordinary" })),
+                claim("甲公司", "500000.00", json!({ "class": "ordinary" })),
+                claim("乙", "333333.33", json!({ "class": "ordinary" })),
+            ]
+        });
+        let path = format!("/api/v1/cases/{second}/distribution");
+        let (status, drawn) = app.post(&path, &app.judge, &plan).await;
+        assert_eq!(status, StatusCode::CREATED, "{drawn}");
+        let commands = format!("{path}/commands");
+        let step = |token: &'static str, body: Value| {
+            let commands = commands.clone();
+            async move {
+                let token = match token {
+                    "judge" => &app.judge,
+                    _ => &app.assistant,
+                };
+                let (status, view) = app.post(&commands, token, &body).await;
+                assert_eq!(status, StatusCode::OK, "{body}: {view}");
+                view
+            }
+        };
+        for party in [APPLICANT, "甲公司", "乙", "刘某某"] {
+            step("assistant", json!({ "command": "record_service", "party": party, "received_on": "2026-01-09" })).await;
+        }
+        // 甲公司 objects to 50,000.00 of 乙's share within its 15 days.
+        app.set_now("2026-01-20T10:00:00+08:00");
+        step("assistant", json!({ "command": "file_objection", "objector": "甲公司", "filed_on": "2026-01-20",
+            "disputed": [{ "claimant": "乙", "amount": "50000.00" }] })).await;
+        app.set_now("2026-01-27T10:00:00+08:00");
+        let closed = step("judge", json!({ "command": "close_objection_period" })).await;
+        let share_of = |view: &Value, claimant: &str, field: &str| {
+            view["payable_now"].as_array().unwrap().iter().find(|share| share["claimant"] == claimant).unwrap()[field]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        // Item 22: the undisputed part is payable now; the disputed 50,000.00 is withheld.
+        assert_eq!(share_of(&closed, "乙", "withheld"), "50000.00", "{closed}");
+        let undisputed = Money::parse(&share_of(&closed, "乙", "payable")).unwrap();
+
+        // Notified on 01-27, 乙 counter-objects; the objector, notified on 02-12, sues within 15 days.
+        step("assistant", json!({ "command": "notify_objection", "objection": 1, "notified_on": "2026-01-27" })).await;
+        assert_eq!(node(app, second, "ledger.plan.counter_objection:1").await, ("pending".to_string(), "2026-02-11".to_string()));
+        app.set_now("2026-02-02T10:00:00+08:00");
+        step("assistant", json!({ "command": "file_counter_objection", "objection": 1, "party": "乙", "filed_on": "2026-02-02" })).await;
+        app.set_now("2026-02-12T10:00:00+08:00");
+        step("judge", json!({ "command": "close_counter_period", "objection": 1 })).await;
+        step("assistant", json!({ "command": "notify_objector", "objection": 1, "notified_on": "2026-02-12" })).await;
+        let held_before = Money::parse(&balance_of(app, &format!("case:{second}:held")).await).unwrap();
+        app.set_now("2026-02-13T10:00:00+08:00");
+        step("assistant", json!({ "command": "record_suit", "objection": 1, "filed_on": "2026-02-13" })).await;
+        // 民诉法解释 art 510 ¶3: while the suit is pending the disputed amount is held apart, to the fen.
+        assert_eq!(balance_of(app, &format!("case:{second}:disputed")).await, "50000.00");
+        let held = Money::parse(&balance_of(app, &format!("case:{second}:held")).await).unwrap();
+        assert_eq!(held_before.fen() - held.fen(), 5_000_000);
+        // 乙's undisputed part can still be paid; a fen of the disputed part cannot.
+        let body = json!({ "case_id": second, "amount": undisputed.to_string(), "payee": "乙",
+            "pay_to": { "bank": "某银行", "account_name": "乙", "account_number": "6222000000000000077" },
+            "panel_approval": { "decided_on": "2026-02-12", "reference": "合议庭-分配-1" } });
+        request(app, &body).await;
+        let mut more = body.clone();
+        more["amount"] = json!("0.01");
+        let (status, refused) = app.post("/api/v1/payouts", &app.assistant, &more).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("payout_exceeds_payable_share")));
+        assert_ledger_consistent(app).await;
+
+        // The judgment keeps the plan: the disputed amount returns to the case's funds.
+        app.set_now("2026-05-11T10:00:00+08:00");
+        step("judge", json!({ "command": "record_judgment", "objection": 1, "revised": null })).await;
+        assert_eq!(balance_of(app, &format!("case:{second}:disputed")).await, "0.00");
+        assert_eq!(balance_of(app, &format!("case:{second}:held")).await, held_before.to_string());
+        assert_ledger_consistent(app).await;
+    }
+}
+
+both_backends! {
     async fn fund_8_approvals_out_of_order_are_refused_and_nobody_approves_twice(app: &TestApp) {
         let [_, second, _] = funded_cases(app).await;
         // Above ¥100,000 the default matrix adds the presiding vice-president.

@@ -217,8 +217,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             let monthly = engine.reconcile_last_month(now).await.map_err(refused)?;
             println!(
-                "reconciliation of {}: {} bank accounts recorded, {} of them not reconciled, {} recorded before (FUND-2)",
-                monthly.month, monthly.recorded, monthly.not_reconciled, monthly.already_recorded
+                "reconciliation of {}: {} bank accounts recorded, {} of them not reconciled, {} recorded before, {} waiting for the month's last statement, {} failed (FUND-2)",
+                monthly.month,
+                monthly.recorded,
+                monthly.not_reconciled,
+                monthly.already_recorded,
+                monthly.waiting_for_statements,
+                monthly.failed
             );
         }
         Command::Audit {

@@ -1,4 +1,4 @@
--- the journal is append-only (issue 5; STYLE habit 10): a posted entry and its lines are never changed or removed,
+-- the journal is append-only (spec 3 item 5, issue 5): a posted entry and its lines are never changed or removed,
 -- a correction is an entry of its own. chuzhi never updates or deletes them; the database refuses it as well, so
 -- no hand-made repair can rewrite the books silently. (a migration that must rewrite them drops these first.)
 create trigger ledger_entries_append_only_update before update on ledger_entries

@@ -30,17 +30,49 @@ impl<'s> KnownReferences<'s> {
     }
 }
 
-/// An account number as a public notice shows it: the first and last four characters, the rest as `*` (one per
-/// character); a number of eight characters or fewer shows only its last four.
+/// An account number as a public notice shows it: the last four characters, and the first four too when it has
+/// twelve or more (a bank card or account number); the rest as `*`, one per character. Four characters or fewer show
+/// nothing.
 pub fn masked_account(account: &str) -> String {
     let characters: Vec<char> = account.chars().filter(|character| !character.is_whitespace()).collect();
-    let shown_head = if characters.len() > 8 { 4 } else { 0 };
-    let tail = characters.len().saturating_sub(4).max(shown_head);
+    let count = characters.len();
+    let head = if count >= 12 { 4 } else { 0 };
+    let tail = if count > 4 { count - 4 } else { count };
     characters
         .iter()
         .enumerate()
-        .map(|(index, character)| if index < shown_head || index >= tail { *character } else { '*' })
+        .map(|(index, character)| if index < head || index >= tail { *character } else { '*' })
         .collect()
+}
+
+/// Free text as a public notice shows it: every run of six or more digits (an ID card, a telephone or an account
+/// number a payer wrote into the remittance) masked as `masked_account` masks a number; and a cell a spreadsheet
+/// would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) kept as text by a leading
+/// `'`. The payer writes this text, so it is nobody's to trust.
+pub fn public_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.chars().count() >= 6 {
+            out.push_str(&masked_account(digits));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for character in text.chars() {
+        if character.is_ascii_digit() || ('０'..='９').contains(&character) {
+            digits.push(character);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(character);
+        }
+    }
+    flush(&mut digits, &mut out);
+    if out.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        out.insert(0, '\'');
+    }
+    out
 }
 
 /// Statement lines per transaction: each chunk commits with its own audit event, so a crash loses at most the
@@ -621,8 +653,9 @@ impl Engine {
 
     /// FUND-3: the public notice of unidentified funds (待认领款公示) that the court publishes so that payers come
     /// forward: every item not yet claimed, oldest first, with its arrival date, amount, the payer's name, the payer's
-    /// account masked to its first and last four characters (a public notice shows no full account number), the
-    /// remittance text, the claim deadline and whether it has passed. A table, header first, for CSV or XLSX.
+    /// account masked (`masked_account`: a public notice shows no full account number), the remittance text with
+    /// any long number in it masked the same way (`public_text`), the claim deadline and whether it has passed. A
+    /// table, header first, for CSV or XLSX.
     pub async fn suspense_publication(&self, principal: &Principal) -> Outcome<Vec<Vec<String>>> {
         let header = [
             "序号 No.",
@@ -642,9 +675,9 @@ impl Engine {
                 (number + 1).to_string(),
                 item.arrived_on.to_string(),
                 item.amount.to_string(),
-                item.payer.clone(),
+                public_text(&item.payer),
                 masked_account(&item.payer_account),
-                item.remittance.clone(),
+                public_text(&item.remittance),
                 item.claim_due_on.to_string(),
                 if item.status == "claim_requested" {
                     "认领审批中 claim pending"
@@ -845,19 +878,33 @@ impl SuspenseView {
 
 #[cfg(test)]
 mod tests {
-    use super::masked_account;
+    use super::{masked_account, public_text};
 
     #[test]
-    fn fund_3_a_published_account_number_shows_only_its_first_and_last_four_characters() {
+    fn fund_3_a_published_account_number_shows_at_most_its_first_and_last_four_characters() {
         assert_eq!(masked_account("6222020200001234567"), "6222***********4567");
         assert_eq!(
             masked_account("6222 0202 0000 1234 567"),
             "6222***********4567",
             "spaces are not characters of the number"
         );
-        assert_eq!(masked_account("123456789"), "1234*6789");
-        assert_eq!(masked_account("12345678"), "****5678", "eight or fewer: only the last four");
-        assert_eq!(masked_account("1234"), "1234");
+        assert_eq!(masked_account("123456789012"), "1234****9012");
+        assert_eq!(masked_account("12345678901"), "*******8901", "under twelve: only the last four");
+        assert_eq!(masked_account("12345"), "*2345");
+        assert_eq!(masked_account("1234"), "****");
         assert_eq!(masked_account(""), "");
+    }
+
+    #[test]
+    fn fund_3_published_text_masks_long_numbers_and_cannot_become_a_formula() {
+        assert_eq!(
+            public_text("张三 13912345678 身份证370102199001011234"),
+            "张三 *******5678 身份证3701**********1234"
+        );
+        assert_eq!(public_text("货款 第12345号"), "货款 第12345号", "five digits or fewer stay");
+        assert_eq!(public_text("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(public_text("-1+2"), "'-1+2");
+        assert_eq!(public_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(public_text("退款"), "退款");
     }
 }

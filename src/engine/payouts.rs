@@ -1015,8 +1015,11 @@ impl Engine {
     /// FUND-2's monthly reconciliation (the monthly job; the daily digest's tick runs it): the month just ended,
     /// for every court's bank account, recorded once per account and month with an audit event, and sent to the
     /// court through the outbox (`reconciliation.monthly`: finance and the supervisors see whether it reconciles,
-    /// the difference and the unmatched items on both sides). A run that finds a month recorded does nothing for it,
-    /// so a missed day is caught up by the next.
+    /// the difference and the unmatched items on both sides). An account is reconciled once its statements cover
+    /// the month's last day (the last day's statement usually comes in the days after), or, if they never do, once
+    /// `MONTHLY_RECONCILIATION_WAIT_DAYS` have passed: then the missing statement shows as the difference. A run that
+    /// finds a month recorded does nothing for it, so a missed day is caught up by the next; an account that fails is
+    /// logged and counted, and the others go on.
     pub async fn reconcile_last_month(&self, now: DateTime<Utc>) -> Outcome<MonthlyReconciliationReport> {
         let today = local_date(now);
         let last_month = today
@@ -1032,16 +1035,50 @@ impl Engine {
             month: month.clone(),
             ..Default::default()
         };
+        let waited_enough = today > last_month + chrono::Days::new(MONTHLY_RECONCILIATION_WAIT_DAYS);
         for (court_id, bank_account) in store::payouts::court_bank_accounts(&self.db).await? {
             if store::payouts::monthly_reconciliation_recorded(&self.db, court_id, &bank_account, &month).await? {
                 report.already_recorded += 1;
                 continue;
             }
-            let reconciliation = self.reconcile_bank(court_id, &bank_account, period).await?;
+            let covered = store::payouts::statements_cover_until(&self.db, court_id, &bank_account).await?;
+            if !waited_enough && covered.is_none_or(|until| until < last_month) {
+                report.waiting_for_statements += 1;
+                continue;
+            }
+            match self.record_month(court_id, &bank_account, period, now).await {
+                Ok(Some(ok)) => {
+                    report.recorded += 1;
+                    if !ok {
+                        report.not_reconciled += 1;
+                    }
+                }
+                Ok(None) => report.already_recorded += 1,
+                Err(refusal) => {
+                    tracing::error!(court_id, %bank_account, %month, error = %refusal, "monthly reconciliation of an account failed");
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Reconciles one account's month and records it with its audit event and outbox message: whether it reconciled,
+    /// or `None` when another run recorded it first (then nothing is written).
+    async fn record_month(
+        &self,
+        court_id: i64,
+        bank_account: &str,
+        period: ReconciliationPeriod,
+        now: DateTime<Utc>,
+    ) -> Outcome<Option<bool>> {
+        let month = period.label();
+        {
+            let reconciliation = self.reconcile_bank(court_id, bank_account, period).await?;
             let mut write = self.db.begin_write(now).await?;
             let row = store::payouts::MonthlyReconciliationRow {
                 court_id,
-                bank_account: bank_account.clone(),
+                bank_account: bank_account.to_string(),
                 month: month.clone(),
                 ok: reconciliation.ok,
                 statement_balance_fen: reconciliation.statement_balance.fen(),
@@ -1052,9 +1089,11 @@ impl Engine {
                 audit_seq: write.seq,
             };
             if !store::payouts::record_monthly_reconciliation(&mut write.tx, &row, now).await? {
-                report.already_recorded += 1;
-                continue;
+                return Ok(None);
             }
+            // The counts are whole; the items themselves are listed up to a bound (the month's reconciliation shows
+            // all of them), so one month's missing statement cannot swell an audit event without limit.
+            let listed = |count: usize| count.min(MONTHLY_ITEMS_LISTED);
             let payload = serde_json::json!({
                 "rule": "FUND-2",
                 "court_id": court_id,
@@ -1065,8 +1104,10 @@ impl Engine {
                 "ledger_balance": reconciliation.ledger_balance,
                 "difference": reconciliation.difference,
                 "statement_consistent": reconciliation.statement_consistent,
-                "unmatched_statement_lines": reconciliation.unmatched_statement_lines,
-                "unmatched_ledger_entries": reconciliation.unmatched_ledger_entries,
+                "unmatched_statement_lines_count": reconciliation.unmatched_statement_lines.len(),
+                "unmatched_statement_lines": &reconciliation.unmatched_statement_lines[..listed(reconciliation.unmatched_statement_lines.len())],
+                "unmatched_ledger_entries_count": reconciliation.unmatched_ledger_entries.len(),
+                "unmatched_ledger_entries": &reconciliation.unmatched_ledger_entries[..listed(reconciliation.unmatched_ledger_entries.len())],
                 "case_balances_total": reconciliation.case_balances_total,
                 "bank_balance": reconciliation.bank_balance,
             });
@@ -1079,12 +1120,8 @@ impl Engine {
                     payload,
                 ))
                 .await?;
-            report.recorded += 1;
-            if !reconciliation.ok {
-                report.not_reconciled += 1;
-            }
+            Ok(Some(reconciliation.ok))
         }
-        Ok(report)
     }
 
     /// The monthly reconciliations recorded for the caller's court (finance and supervisors), oldest month first.
@@ -1260,14 +1297,17 @@ pub fn parse_period(day: Option<&str>, month: Option<&str>) -> Outcome<Reconcili
 /// FUND-8: what `account` paid into the case through `bank` by the court's statements (receipts credited to the
 /// case, or claimed into it from suspense), less the refunds to it already asked for, neither bounced nor withdrawn.
 async fn refundable_to(tx: &mut Tx, court_id: i64, case_id: i64, bank: &str, account: &str) -> Outcome<Money> {
-    let paid_in = store::payouts::paid_in_from(tx, court_id, case_id, bank, account).await?;
+    // Account numbers are compared without their spaces, as banks print them in groups.
+    let digits = |number: &str| number.chars().filter(|character| !character.is_whitespace()).collect::<String>();
+    let account = digits(account);
+    let paid_in = store::payouts::paid_in_from(tx, court_id, case_id, bank, &account).await?;
     let mut refunded = 0i64;
     for row in store::payouts::payouts_of_case_tx(tx, case_id).await? {
         if row.stage == "bounced" || row.stage == "cancelled" {
             continue;
         }
         let payout: Payout = serde_json::from_str(&row.state).map_err(Refusal::internal)?;
-        if payout.purpose == PayoutPurpose::RefundToPayer && payout.pay_to.account_number == account {
+        if payout.purpose == PayoutPurpose::RefundToPayer && digits(&payout.pay_to.account_number) == account {
             refunded = refunded
                 .checked_add(row.amount_fen)
                 .ok_or_else(|| Refusal::internal("refunds overflow"))?;
@@ -1299,4 +1339,14 @@ pub struct MonthlyReconciliationReport {
     pub not_reconciled: u64,
     /// Bank accounts whose month was recorded before.
     pub already_recorded: u64,
+    /// Bank accounts whose statements do not yet reach the month's last day (tried again the next day).
+    pub waiting_for_statements: u64,
+    /// Bank accounts whose reconciliation failed (logged; tried again the next day).
+    pub failed: u64,
 }
+
+/// FUND-2: days after a month's end when it is reconciled even without statements up to its last day.
+pub const MONTHLY_RECONCILIATION_WAIT_DAYS: u64 = 10;
+
+/// FUND-2: unmatched items listed in a monthly reconciliation's message and audit event (all are counted).
+const MONTHLY_ITEMS_LISTED: usize = 50;

@@ -93,11 +93,11 @@ pub async fn paid_in_from(tx: &mut Tx, court_id: i64, case_id: i64, bank: &str, 
                  join statement_lines s on s.court_id = e.court_id and s.bank_account = $4
                                        and s.bank_reference = substr(e.source, length($5) + 1)
                  where l.court_id = $1 and l.account = $3 and l.credit_fen > 0 and substr(e.source, 1, length($5)) = $5
-                   and s.direction = 'credit' and s.counterparty_account = $6
+                   and s.direction = 'credit' and replace(s.counterparty_account, ' ', '') = $6
                  union all
                  select s.amount_fen from suspense_items u join statement_lines s on s.id = u.statement_line_id
-                 where u.court_id = $1 and u.claim_case_id = $2 and u.status = 'claimed'
-                   and s.direction = 'credit' and s.counterparty_account = $6
+                 where u.court_id = $1 and u.claim_case_id = $2 and u.status = 'claimed' and s.bank_account = $4
+                   and s.direction = 'credit' and replace(s.counterparty_account, ' ', '') = $6
              ) paid",
         )
         .bind(court_id)
@@ -445,6 +445,22 @@ pub async fn court_bank_accounts(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Er
         .fetch_all(pool)
         .await
     })
+}
+
+/// The last day the court's statements of `bank_account` cover: the latest statement date of its imports, or the
+/// latest booking date of its lines, whichever is later.
+pub async fn statements_cover_until(db: &Db, court_id: i64, bank_account: &str) -> Result<Option<NaiveDate>, sqlx::Error> {
+    let (imports, lines) = on_pool!(db, pool => {
+        sqlx::query_as::<_, (Option<NaiveDate>, Option<NaiveDate>)>(
+            "select (select max(statement_date) from statement_imports where court_id = $1 and bank_account = $2),
+                    (select max(booking_date) from statement_lines where court_id = $1 and bank_account = $2)",
+        )
+        .bind(court_id)
+        .bind(bank_account)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(imports.max(lines))
 }
 
 pub async fn monthly_reconciliation_recorded(db: &Db, court_id: i64, bank_account: &str, month: &str) -> Result<bool, sqlx::Error> {

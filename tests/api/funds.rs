@@ -232,6 +232,13 @@ both_backends! {
             let error = app.try_execute(sql).await.expect_err(sql);
             assert!(error.to_string().contains("append-only"), "{sql}: {error}");
         }
+        if matches!(app.db(), chuzhi::store::Db::Postgres(_)) {
+            // PostgreSQL's `truncate` fires no row trigger: a statement trigger refuses it too.
+            for sql in ["truncate ledger_lines", "truncate ledger_entries cascade"] {
+                let error = app.try_execute(sql).await.expect_err(sql);
+                assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+            }
+        }
         assert_eq!((app.count("ledger_entries").await, app.count("ledger_lines").await), (entries, lines));
         assert_ledger_consistent(app).await;
     }

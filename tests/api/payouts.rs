@@ -535,36 +535,65 @@ both_backends! {
         assert_eq!(unmatched.len(), 1, "{january}");
         assert_eq!((unmatched[0]["date"].as_str(), unmatched[0]["amount"].as_str()), (Some("2026-01-09"), Some("-12345.67")));
 
-        let audit = app.count("audit_events").await;
+        // The statements reach only 01-09: January waits for its last day's statement (FUND-2).
         let report = app.engine.reconcile_last_month(app.engine.now()).await.unwrap();
-        assert_eq!((report.month.as_str(), report.recorded, report.not_reconciled, report.already_recorded), ("2026-01", 1, 1, 0));
+        assert_eq!((report.month.as_str(), report.recorded, report.waiting_for_statements), ("2026-01", 0, 1));
+        assert_eq!(app.count("monthly_reconciliations").await, 1);
+        // The statement of 02-02 (a payment naming no case) shows the account's state after January: two processes
+        // at once record the month once, with one audit event.
+        import_mt940(app, &statement("260202", "12345,67", "12346,67", &[("1,00", "BOC2026020200001", "货款")])).await;
+        let audit = app.count("audit_events").await;
+        let other = app.second_engine().await;
+        let now = app.engine.now();
+        let (first, second) = tokio::join!(app.engine.reconcile_last_month(now), other.reconcile_last_month(now));
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!((first.recorded + second.recorded, first.not_reconciled + second.not_reconciled), (1, 1), "{first:?} {second:?}");
+        assert_eq!(first.already_recorded + second.already_recorded, 1);
         assert_eq!(app.count("audit_events").await, audit + 1, "one audit event per account and month");
         let message = app.text("select payload from outbox where topic = 'reconciliation.monthly' order by id desc limit 1").await;
         let message: Value = serde_json::from_str(&message).unwrap();
         assert_eq!((message["rule"].as_str(), message["month"].as_str(), message["ok"].as_bool()), (Some("FUND-2"), Some("2026-01"), Some(false)));
         assert_eq!(message["difference"], "12345.67");
+        assert_eq!(message["unmatched_ledger_entries_count"], 1);
         assert_eq!(message["unmatched_ledger_entries"], january["unmatched_ledger_entries"]);
 
-        // Once per account and month: the next day's run (and a second process) records nothing again.
+        // The next day's run records nothing again.
         app.set_now("2026-02-03T08:30:00+08:00");
         let report = app.engine.reconcile_last_month(app.engine.now()).await.unwrap();
         assert_eq!((report.recorded, report.already_recorded), (0, 1));
         assert_eq!(app.count("audit_events").await, audit + 1);
         assert_eq!(app.text("select cast(count(*) as text) from outbox where topic = 'reconciliation.monthly'").await, "2");
 
+        // February's statements stop at 02-02: the month waits, and ten days after its end it is recorded anyway,
+        // the missing statement showing as what does not reconcile.
+        app.set_now("2026-03-10T08:30:00+08:00");
+        let report = app.engine.reconcile_last_month(app.engine.now()).await.unwrap();
+        assert_eq!((report.month.as_str(), report.recorded, report.waiting_for_statements), ("2026-02", 0, 1));
+        app.set_now("2026-03-11T08:30:00+08:00");
+        let report = app.engine.reconcile_last_month(app.engine.now()).await.unwrap();
+        assert_eq!((report.month.as_str(), report.recorded, report.waiting_for_statements), ("2026-02", 1, 0));
+
         let (status, refused) = app.get("/api/v1/reconciliation/monthly", &app.assistant).await;
         assert_eq!((status, refused["error"]["rule"].as_str()), (StatusCode::FORBIDDEN, Some("FUND-2")));
         let (status, months) = app.get("/api/v1/reconciliation/monthly", &app.supervisor).await;
         assert_eq!(status, StatusCode::OK, "{months}");
+        let mut months = months.as_array().unwrap().clone();
+        for month in &mut months {
+            assert!(month["audit_seq"].as_i64().unwrap() > 0, "{month}");
+            month.as_object_mut().unwrap().remove("audit_seq");
+        }
         assert_eq!(
             months,
-            json!([
-                { "bank_account": BANK, "month": "2025-12", "ok": true, "statement_balance": "0.00", "ledger_balance": "0.00",
-                  "difference": "0.00", "unmatched_statement_lines": 0, "unmatched_ledger_entries": 0, "audit_seq": months[0]["audit_seq"] },
-                { "bank_account": BANK, "month": "2026-01", "ok": false, "statement_balance": "12345.67", "ledger_balance": "0.00",
-                  "difference": "12345.67", "unmatched_statement_lines": 0, "unmatched_ledger_entries": 1, "audit_seq": months[1]["audit_seq"] },
-            ])
+            vec![
+                json!({ "bank_account": BANK, "month": "2025-12", "ok": true, "statement_balance": "0.00", "ledger_balance": "0.00",
+                        "difference": "0.00", "unmatched_statement_lines": 0, "unmatched_ledger_entries": 0 }),
+                json!({ "bank_account": BANK, "month": "2026-01", "ok": false, "statement_balance": "12345.67", "ledger_balance": "0.00",
+                        "difference": "12345.67", "unmatched_statement_lines": 0, "unmatched_ledger_entries": 1 }),
+                json!({ "bank_account": BANK, "month": "2026-02", "ok": false, "statement_balance": "12346.67", "ledger_balance": "1.00",
+                        "difference": "12345.67", "unmatched_statement_lines": 0, "unmatched_ledger_entries": 0 }),
+            ]
         );
+        other.db.close().await;
         assert_ledger_consistent(app).await;
     }
 }

@@ -43,6 +43,8 @@ pub async fn serve(config: &Config, engine: Engine) -> anyhow::Result<()> {
                     month = %report.month,
                     recorded = report.recorded,
                     not_reconciled = report.not_reconciled,
+                    waiting = report.waiting_for_statements,
+                    failed = report.failed,
                     "monthly reconciliation"
                 ),
                 Err(refusal) => tracing::error!(error = %refusal, "monthly reconciliation failed"),

@@ -575,10 +575,8 @@ impl Engine {
                 return Err(Refusal::internal(format!("cash receipt {receipt_id} was not cleared")));
             }
         }
-        // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age), one
-        // computation per booking date.
+        // FUND-3: every unidentified receipt gets its claim deadline (the suspense list shows it with the age).
         let mut suspense = Vec::new();
-        let mut claim_due: HashMap<NaiveDate, NaiveDate> = HashMap::new();
         for (index, ((line, source, match_kind, _, _), entry_id)) in decided.iter().zip(&entry_ids).enumerate() {
             if *match_kind != "suspense" {
                 continue;
@@ -587,9 +585,7 @@ impl Engine {
                 statement_line_id: first_line + index as i64,
                 amount_fen: line.amount.fen(),
                 arrived_on: line.booking_date,
-                claim_due_on: *claim_due
-                    .entry(line.booking_date)
-                    .or_insert_with(|| self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period)),
+                claim_due_on: self.calendar.due_date(line.booking_date, self.settings.suspense_claim_period),
                 entry_id: entry_id.ok_or_else(|| Refusal::internal(format!("suspense entry {source} was not posted")))?,
             });
         }

@@ -425,14 +425,6 @@ pub struct ApplicationFeeView {
     pub rule: String,
 }
 
-/// The file formats of a reconciliation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReconciliationFormat {
-    Json,
-    Csv,
-    Xlsx,
-}
-
 /// The reconciliation as CSV: UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese headers),
 /// CRLF line ends and RFC 4180 quoting.
 pub fn reconciliation_csv(reconciliation: &Reconciliation) -> Vec<u8> {
@@ -1035,7 +1027,11 @@ impl Engine {
             month: month.clone(),
             ..Default::default()
         };
-        let waited_enough = today > last_month + chrono::Days::new(MONTHLY_RECONCILIATION_WAIT_DAYS);
+        // The wait is counted as the law counts periods (PER-1: an end on a rest day moves to the next working day).
+        let waited_enough = today
+            > self
+                .calendar
+                .due_date(last_month, crate::calendar::Period::Days(MONTHLY_RECONCILIATION_WAIT_DAYS));
         for (court_id, bank_account) in store::payouts::court_bank_accounts(&self.db).await? {
             if store::payouts::monthly_reconciliation_recorded(&self.db, court_id, &bank_account, &month).await? {
                 report.already_recorded += 1;
@@ -1073,55 +1069,52 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Outcome<Option<bool>> {
         let month = period.label();
-        {
-            let reconciliation = self.reconcile_bank(court_id, bank_account, period).await?;
-            let mut write = self.db.begin_write(now).await?;
-            let row = store::payouts::MonthlyReconciliationRow {
-                court_id,
-                bank_account: bank_account.to_string(),
-                month: month.clone(),
-                ok: reconciliation.ok,
-                statement_balance_fen: reconciliation.statement_balance.fen(),
-                ledger_balance_fen: reconciliation.ledger_balance.fen(),
-                difference_fen: reconciliation.difference.fen(),
-                unmatched_statement_lines: reconciliation.unmatched_statement_lines.len() as i64,
-                unmatched_ledger_entries: reconciliation.unmatched_ledger_entries.len() as i64,
-                audit_seq: write.seq,
-            };
-            if !store::payouts::record_monthly_reconciliation(&mut write.tx, &row, now).await? {
-                return Ok(None);
-            }
-            // The counts are whole; the items themselves are listed up to a bound (the month's reconciliation shows
-            // all of them), so one month's missing statement cannot swell an audit event without limit.
-            let listed = |count: usize| count.min(MONTHLY_ITEMS_LISTED);
-            let payload = serde_json::json!({
-                "rule": "FUND-2",
-                "court_id": court_id,
-                "bank_account": bank_account,
-                "month": month,
-                "ok": reconciliation.ok,
-                "statement_balance": reconciliation.statement_balance,
-                "ledger_balance": reconciliation.ledger_balance,
-                "difference": reconciliation.difference,
-                "statement_consistent": reconciliation.statement_consistent,
-                "unmatched_statement_lines_count": reconciliation.unmatched_statement_lines.len(),
-                "unmatched_statement_lines": &reconciliation.unmatched_statement_lines[..listed(reconciliation.unmatched_statement_lines.len())],
-                "unmatched_ledger_entries_count": reconciliation.unmatched_ledger_entries.len(),
-                "unmatched_ledger_entries": &reconciliation.unmatched_ledger_entries[..listed(reconciliation.unmatched_ledger_entries.len())],
-                "case_balances_total": reconciliation.case_balances_total,
-                "bank_balance": reconciliation.bank_balance,
-            });
-            store::nodes::enqueue(&mut write.tx, "reconciliation.monthly", Some(court_id), &payload, now).await?;
-            write
-                .commit(EventDraft::change(
-                    &Actor::system("reconciliation"),
-                    "reconcile_month",
-                    format!("reconciliation:{bank_account}:{month}"),
-                    payload,
-                ))
-                .await?;
-            Ok(Some(reconciliation.ok))
+        let reconciliation = self.reconcile_bank(court_id, bank_account, period).await?;
+        let mut write = self.db.begin_write(now).await?;
+        let row = store::payouts::MonthlyReconciliationRow {
+            court_id,
+            bank_account: bank_account.to_string(),
+            month: month.clone(),
+            ok: reconciliation.ok,
+            statement_balance_fen: reconciliation.statement_balance.fen(),
+            ledger_balance_fen: reconciliation.ledger_balance.fen(),
+            difference_fen: reconciliation.difference.fen(),
+            unmatched_statement_lines: reconciliation.unmatched_statement_lines.len() as i64,
+            unmatched_ledger_entries: reconciliation.unmatched_ledger_entries.len() as i64,
+            audit_seq: write.seq,
+        };
+        if !store::payouts::record_monthly_reconciliation(&mut write.tx, &row, now).await? {
+            return Ok(None);
         }
+        // The counts are whole; the items themselves are listed up to a bound (the month's reconciliation shows
+        // all of them), so one month's missing statement cannot swell an audit event without limit.
+        let payload = serde_json::json!({
+            "rule": "FUND-2",
+            "court_id": court_id,
+            "bank_account": bank_account,
+            "month": month,
+            "ok": reconciliation.ok,
+            "statement_balance": reconciliation.statement_balance,
+            "ledger_balance": reconciliation.ledger_balance,
+            "difference": reconciliation.difference,
+            "statement_consistent": reconciliation.statement_consistent,
+            "unmatched_statement_lines_count": reconciliation.unmatched_statement_lines.len(),
+            "unmatched_statement_lines": reconciliation.unmatched_statement_lines.iter().take(MONTHLY_ITEMS_LISTED).collect::<Vec<_>>(),
+            "unmatched_ledger_entries_count": reconciliation.unmatched_ledger_entries.len(),
+            "unmatched_ledger_entries": reconciliation.unmatched_ledger_entries.iter().take(MONTHLY_ITEMS_LISTED).collect::<Vec<_>>(),
+            "case_balances_total": reconciliation.case_balances_total,
+            "bank_balance": reconciliation.bank_balance,
+        });
+        store::nodes::enqueue(&mut write.tx, "reconciliation.monthly", Some(court_id), &payload, now).await?;
+        write
+            .commit(EventDraft::change(
+                &Actor::system("reconciliation"),
+                "reconcile_month",
+                format!("reconciliation:{bank_account}:{month}"),
+                payload,
+            ))
+            .await?;
+        Ok(Some(reconciliation.ok))
     }
 
     /// The monthly reconciliations recorded for the caller's court (finance and supervisors), oldest month first.
@@ -1346,7 +1339,7 @@ pub struct MonthlyReconciliationReport {
 }
 
 /// FUND-2: days after a month's end when it is reconciled even without statements up to its last day.
-pub const MONTHLY_RECONCILIATION_WAIT_DAYS: u64 = 10;
+pub const MONTHLY_RECONCILIATION_WAIT_DAYS: u32 = 10;
 
 /// FUND-2: unmatched items listed in a monthly reconciliation's message and audit event (all are counted).
 const MONTHLY_ITEMS_LISTED: usize = 50;

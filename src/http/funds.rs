@@ -2,6 +2,7 @@
 //! their approved claims, balances.
 
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use super::handlers::Download;
 use super::AppState;
 use crate::auth::Principal;
 use crate::engine::funds::{BalanceView, ImportReport, ImportRequest, SuspenseView};
@@ -9,8 +10,7 @@ use crate::error::{Code, Refusal};
 use crate::statements::StatementFormat;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
@@ -97,9 +97,9 @@ pub async fn suspense_publication(
     Extension(principal): Extension<Principal>,
     ApiQuery(query): ApiQuery<PublicationQuery>,
 ) -> ApiResult<Response> {
-    let xlsx = match query.format.as_deref() {
-        None | Some("csv") => false,
-        Some("xlsx") => true,
+    let format = match query.format.as_deref() {
+        None | Some("csv") => Download::Csv,
+        Some("xlsx") => Download::Xlsx,
         Some(other) => {
             return Err(ApiError(Refusal::new(
                 Code::InvalidQuery,
@@ -109,26 +109,11 @@ pub async fn suspense_publication(
     };
     let rows = state.engine.suspense_publication(&principal).await?;
     let today = crate::clock::local_date(state.engine.now());
-    let (bytes, content_type, extension) = if xlsx {
-        (
-            crate::engine::export::xlsx("待认领款公示", &rows, 8.0)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
-    } else {
-        (crate::engine::export::csv(&rows), "text/csv; charset=utf-8", "csv")
+    let bytes = match format {
+        Download::Csv => crate::engine::export::csv(&rows),
+        Download::Xlsx => crate::engine::export::xlsx("待认领款公示", &rows, 8.0)?,
     };
-    let disposition = format!("attachment; filename=\"suspense-publication-{today}.{extension}\"");
-    let mut response = bytes.into_response();
-    for (name, value) in [
-        (header::CONTENT_TYPE, content_type.to_string()),
-        (header::CONTENT_DISPOSITION, disposition),
-    ] {
-        response
-            .headers_mut()
-            .insert(name, HeaderValue::from_str(&value).map_err(Refusal::internal)?);
-    }
-    Ok(response)
+    format.response(bytes, &format!("suspense-publication-{today}"))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

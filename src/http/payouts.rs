@@ -2,18 +2,18 @@
 //! FUND-4…FUND-12, SPEC §4). Thin handlers over `crate::engine::payouts`.
 
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use super::handlers::positive_id;
+use super::handlers::{positive_id, Download};
 use super::AppState;
 use crate::auth::Principal;
 use crate::engine::payouts::{
     parse_period, reconciliation_csv, reconciliation_xlsx, ApplicationFeeView, DrawUpPlanRequest, PayoutAction, PayoutRequest, PayoutView,
-    PlanView, ReconciliationFormat,
+    PlanView,
 };
 use crate::error::{Code, Refusal};
 use crate::ledger::PlanCommand;
 use crate::money::Money;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -217,10 +217,10 @@ pub async fn reconciliation(
     Extension(principal): Extension<Principal>,
     ApiQuery(query): ApiQuery<ReconciliationQuery>,
 ) -> ApiResult<Response> {
-    let format = match query.format.as_deref() {
-        None | Some("json") => ReconciliationFormat::Json,
-        Some("csv") => ReconciliationFormat::Csv,
-        Some("xlsx") => ReconciliationFormat::Xlsx,
+    let download = match query.format.as_deref() {
+        None | Some("json") => None,
+        Some("csv") => Some(Download::Csv),
+        Some("xlsx") => Some(Download::Xlsx),
         Some(other) => {
             return Err(ApiError(Refusal::new(
                 Code::InvalidQuery,
@@ -230,27 +230,15 @@ pub async fn reconciliation(
     };
     let period = parse_period(query.day.as_deref(), query.month.as_deref())?;
     let reconciliation = state.engine.reconciliation(&principal, &query.bank_account, period).await?;
-    let file_name = |extension: &str| {
-        // Only the account's digits and letters go into the header, so no caller's text can break it.
-        let account: String = reconciliation.bank.chars().filter(char::is_ascii_alphanumeric).collect();
-        format!("attachment; filename=\"reconciliation-{account}-{}.{extension}\"", period.label())
+    let Some(download) = download else {
+        return Ok(Json(reconciliation).into_response());
     };
-    let (bytes, content_type, disposition) = match format {
-        ReconciliationFormat::Json => return Ok(Json(reconciliation).into_response()),
-        ReconciliationFormat::Csv => (reconciliation_csv(&reconciliation), "text/csv; charset=utf-8", file_name("csv")),
-        ReconciliationFormat::Xlsx => (
-            reconciliation_xlsx(&reconciliation)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            file_name("xlsx"),
-        ),
+    let bytes = match download {
+        Download::Csv => reconciliation_csv(&reconciliation),
+        Download::Xlsx => reconciliation_xlsx(&reconciliation)?,
     };
-    let disposition = HeaderValue::from_str(&disposition).map_err(Refusal::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    // Only the account's digits and letters go into the file name, so no caller's text can break the header.
+    let account: String = reconciliation.bank.chars().filter(char::is_ascii_alphanumeric).collect();
+    let stem = format!("reconciliation-{account}-{}", period.label());
+    download.response(bytes, &stem)
 }

@@ -749,10 +749,21 @@ fn request(amount: &str, arrived: &str) -> RequestPayout {
 /// A payout of `amount` to case 42, which received exactly that on `arrived`: requested that day under the default
 /// rules, then approved by every role it needs on `approved_on`; with its nodes and the balances after approval.
 fn funded_and_approved(amount: &str, arrived: &str, approved_on: &str, calendar: &Calendar) -> (Nodes, BalanceMap, Payout) {
+    funded_and_approved_under(&PayoutRules::default(), amount, arrived, approved_on, calendar)
+}
+
+/// The same under a court's own `rules`.
+fn funded_and_approved_under(
+    rules: &PayoutRules,
+    amount: &str,
+    arrived: &str,
+    approved_on: &str,
+    calendar: &Calendar,
+) -> (Nodes, BalanceMap, Payout) {
     let mut nodes = Nodes::default();
     let mut balances = BalanceMap::new();
     balances.post(&receipt_to_case(BANK, 42, yuan(amount))).unwrap();
-    let step = Payout::request(request(amount, arrived), &PayoutRules::default(), date(arrived), calendar).unwrap();
+    let step = Payout::request(request(amount, arrived), rules, date(arrived), calendar).unwrap();
     nodes.apply(&step.effects);
     let payout = approve_all(step.state, date(approved_on), &mut nodes, &mut balances);
     (nodes, balances, payout)
@@ -1029,12 +1040,7 @@ fn fund_6_the_days_to_pay_after_a_cleared_delay_are_the_courts_setting() {
         delay_cleared_payout_days: 20,
         ..PayoutRules::default()
     };
-    let mut nodes = Nodes::default();
-    let mut balances = BalanceMap::new();
-    balances.post(&receipt_to_case(BANK, 42, yuan("100.00"))).unwrap();
-    let step = Payout::request(request("100.00", "2025-09-01"), &rules, date("2025-09-01"), &calendar).unwrap();
-    nodes.apply(&step.effects);
-    let payout = approve_all(step.state, date("2025-09-02"), &mut nodes, &mut balances);
+    let (mut nodes, _, payout) = funded_and_approved_under(&rules, "100.00", "2025-09-01", "2025-09-02", &calendar);
     let step = payout
         .delay(
             DelayGround::CaseStayedOrSuspended,

@@ -340,18 +340,7 @@ both_backends! {
     async fn self_4_the_sweep_lapses_a_self_disposal_whose_period_ended_unsold_and_the_court_must_announce_within_10_days(app: &TestApp) {
         app.set_now("2026-03-02T10:00:00+08:00");
         let case_id = register_case(app, "(2026)鲁0102执307号", "2026-02-02").await;
-        // SELF-2: only an asset of large value or complex may be disposed of by the debtor.
-        let mut body = asset_body("real_estate", "2026-02-10");
-        body["high_value_or_complex"] = json!(true);
-        let (status, asset) = app.post(&format!("/api/v1/cases/{case_id}/assets"), &app.assistant, &body).await;
-        assert_eq!(status, StatusCode::CREATED, "{asset}");
-        let asset_id = asset["id"].as_i64().unwrap();
-        fix_price(app, asset_id, "2500000.00", "2026-03-09").await;
-        start(app, asset_id).await;
-        ok(app, &app.assistant, asset_id, json!({ "command": "apply_self_disposal", "grounds": "参考价明显偏低，已有意向买家",
-            "debtor_says_reference_too_low": true, "court_controls_proceeds": true, "mode": { "mode": "public_online_auction" } })).await;
-        let approved = ok(app, &app.judge, asset_id, json!({ "command": "decide_self_disposal", "decision_id": "自行处置决定-1",
-            "approve": true, "basis": "opinion2021", "period_days": 30 })).await;
+        let (asset_id, approved) = self_disposal_approved(app, case_id, "自行处置决定-1").await;
         assert_eq!(approved["stage"], "self_disposal");
         // SELF-2: 30 days from 03-02 end on Wednesday 2026-04-01.
         let period = node(&nodes_of(app, asset_id).await, "SELF-2", "").clone();
@@ -400,18 +389,8 @@ both_backends! {
         app.set_now("2026-03-02T10:00:00+08:00");
         let case_id = register_case(app, "(2026)鲁0102执308号", "2026-02-02").await;
         let held = format!("case:{case_id}:held");
-        let mut body = asset_body("real_estate", "2026-02-10");
-        body["high_value_or_complex"] = json!(true);
-        let (status, asset) = app.post(&format!("/api/v1/cases/{case_id}/assets"), &app.assistant, &body).await;
-        assert_eq!(status, StatusCode::CREATED, "{asset}");
-        let flat = asset["id"].as_i64().unwrap();
-        fix_price(app, flat, "2500000.00", "2026-03-09").await;
-        let view = start(app, flat).await;
-        let account_no = view["state"]["collection_account"].as_str().unwrap().to_string();
-        ok(app, &app.assistant, flat, json!({ "command": "apply_self_disposal", "grounds": "已有意向买家",
-            "debtor_says_reference_too_low": true, "court_controls_proceeds": true, "mode": { "mode": "public_online_auction" } })).await;
-        ok(app, &app.judge, flat, json!({ "command": "decide_self_disposal", "decision_id": "自行处置决定-8",
-            "approve": true, "basis": "opinion2021", "period_days": 30 })).await;
+        let (flat, approved) = self_disposal_approved(app, case_id, "自行处置决定-8").await;
+        let account_no = approved["state"]["collection_account"].as_str().unwrap().to_string();
         let other_case = register_case(app, "(2026)鲁0102执309号", "2026-02-02").await;
         let other_held = format!("case:{other_case}:held");
         let car = priced_asset(app, other_case, "vehicle", "300000.00", "2026-03-09").await;
@@ -443,6 +422,36 @@ both_backends! {
         assert_eq!(balance_of(app, "in_transit").await, "3700000.00");
         assert_ledger_consistent(app).await;
     }
+}
+
+/// A flat (large value, SELF-2) priced at 2,500,000.00 whose debtor applied on 2026-03-02 to sell it himself, approved
+/// for 30 days under the 2021 opinion: its id and the view after the approval.
+async fn self_disposal_approved(app: &TestApp, case_id: i64, decision_id: &str) -> (i64, Value) {
+    // SELF-2: only an asset of large value or complex may be disposed of by the debtor.
+    let mut body = asset_body("real_estate", "2026-02-10");
+    body["high_value_or_complex"] = json!(true);
+    let (status, asset) = app.post(&format!("/api/v1/cases/{case_id}/assets"), &app.assistant, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{asset}");
+    let asset_id = asset["id"].as_i64().unwrap();
+    fix_price(app, asset_id, "2500000.00", "2026-03-09").await;
+    start(app, asset_id).await;
+    ok(
+        app,
+        &app.assistant,
+        asset_id,
+        json!({ "command": "apply_self_disposal", "grounds": "参考价明显偏低，已有意向买家",
+        "debtor_says_reference_too_low": true, "court_controls_proceeds": true, "mode": { "mode": "public_online_auction" } }),
+    )
+    .await;
+    let approved = ok(
+        app,
+        &app.judge,
+        asset_id,
+        json!({ "command": "decide_self_disposal", "decision_id": decision_id,
+        "approve": true, "basis": "opinion2021", "period_days": 30 }),
+    )
+    .await;
+    (asset_id, approved)
 }
 
 async fn ok_view(app: &TestApp, asset_id: i64) -> Value {
